@@ -1,0 +1,277 @@
+"""Training: epochs run in jitted chunks (a lax.while_loop each); Python only schedules chunks, reports
+progress, honours stop requests and catches divergence between them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from jax import lax
+
+from .config import TrainConfig
+from .model import Model, Scaler, forward_columns, init_params
+from .optim import lm_iteration, make_optimizer
+
+CHUNK_SECONDS = 0.1        # aim for chunks this long: progress stays live, overhead stays tiny
+PROGRESS_SECONDS = 0.1     # on_progress at most this often (and once at the end)
+EXPLODE_FACTOR = 1e6       # a loss this many times the trivial predictor's counts as diverged
+
+
+class Data(NamedTuple):
+    """Training-space arrays, one sample per column (see model.forward_columns)."""
+    x_train: jax.Array
+    y_train: jax.Array
+    x_test: jax.Array
+    y_test: jax.Array
+    y_var: jax.Array       # per-output variance of the target scaler: training units -> raw MSE
+
+
+@dataclass
+class TrainResult:
+    status: str                  # "completed" | "stopped" | "diverged"
+    history: list[dict]          # {"epoch", "train_loss", "test_loss"}, MSE in raw target units
+    model: Model
+    message: str | None = None
+    epochs_run: int = 0
+    seconds: float = 0.0
+
+
+def _mse_per_output(params, x, y, activations):
+    return jnp.mean((forward_columns(params, x, activations, jnp) - y) ** 2, axis=1)
+
+
+@partial(jax.jit, static_argnames="activations")
+def _evaluate(params, data, activations):
+    """(train MSE, test MSE) in raw target units, and the train loss as training sees it."""
+    train = _mse_per_output(params, data.x_train, data.y_train, activations)
+    test = _mse_per_output(params, data.x_test, data.y_test, activations)
+    return jnp.mean(train * data.y_var), jnp.mean(test * data.y_var), jnp.mean(train)
+
+
+@partial(jax.jit, static_argnames=("activations", "optimizer", "batch_size"))
+def _gradient_chunk(params, opt_state, n_epochs, first_epoch, lr, limit, key, data,
+                    activations, optimizer, batch_size):
+    """Up to n_epochs of optax updates; stops early once the loss reaches `limit` (or NaN)."""
+    opt = make_optimizer(optimizer, lr)
+
+    def loss_fn(p, x, y):
+        return jnp.mean((forward_columns(p, x, activations, jnp) - y) ** 2)
+
+    def step(carry, batch):
+        p, s = carry
+        loss, grads = jax.value_and_grad(loss_fn)(p, *batch)
+        updates, s = opt.update(grads, s, p)
+        return (optax.apply_updates(p, updates), s), loss
+
+    def epoch(state):
+        i, p, s, _ = state
+        if batch_size is None:
+            (p, s), loss = step((p, s), (data.x_train, data.y_train))
+        else:
+            n = data.x_train.shape[1]
+            n_batches = n // batch_size   # a fresh shuffle each epoch, so the dropped rest varies
+            order = jax.random.permutation(jax.random.fold_in(key, first_epoch + i), n)
+            idx = order[: n_batches * batch_size].reshape(n_batches, batch_size)
+            batches = (jnp.moveaxis(data.x_train[:, idx], 1, 0), jnp.moveaxis(data.y_train[:, idx], 1, 0))
+            (p, s), losses = lax.scan(step, (p, s), batches)
+            loss = losses.mean()
+        return i + 1, p, s, loss
+
+    def keep_going(state):
+        i, _, _, loss = state
+        return (i < n_epochs) & (loss < limit)   # NaN < limit is False
+
+    i, params, opt_state, loss = lax.while_loop(keep_going, epoch, (0, params, opt_state, jnp.float32(0.0)))
+    return params, opt_state, i, loss, *_evaluate(params, data, activations)
+
+
+def _flatten(params):
+    return jnp.concatenate([jnp.concatenate([w.ravel(), b]) for w, b in params])
+
+
+def _unflatten(flat, layers):
+    params, at = [], 0
+    for fan_in, fan_out in zip(layers[:-1], layers[1:], strict=True):
+        w = flat[at: at + fan_in * fan_out].reshape(fan_in, fan_out)
+        at += fan_in * fan_out
+        params.append((w, flat[at: at + fan_out]))
+        at += fan_out
+    return params
+
+
+@partial(jax.jit, static_argnames=("activations", "layers"))
+def _lm_chunk(flat, lam, n_iter, data, activations, layers):
+    def unravel(f):
+        return _unflatten(f, layers)
+
+    def body(state):
+        i, f, lam = state
+        f, lam = lm_iteration(f, lam, data.x_train, data.y_train, unravel, activations)
+        return i + 1, f, lam
+
+    i, flat, lam = lax.while_loop(lambda s: s[0] < n_iter, body, (0, flat, lam))
+    return flat, lam, i, *_evaluate(_unflatten(flat, layers), data, activations)
+
+
+class _GradientStepper:
+    """Runs optax epochs; remembers the chunk's starting state so a divergence can be replayed."""
+
+    def __init__(self, params, cfg: TrainConfig, data: Data, limit: float, first_epoch: int):
+        self.cfg, self.data, self.limit = cfg, data, jnp.float32(limit)
+        self.params = [tuple(jnp.asarray(a) for a in layer) for layer in params]
+        self.opt_state = make_optimizer(cfg.optimizer, cfg.learning_rate).init(self.params)
+        self.epoch = first_epoch
+        self.key = jax.random.key(cfg.seed)
+        full = cfg.batch_size is None or cfg.batch_size >= data.x_train.shape[1]
+        self.batch_size = None if full else cfg.batch_size
+
+    def advance(self, n: int):
+        """Run up to n epochs. Returns (epochs run, raw train MSE, raw test MSE, diverged?)."""
+        start = (self.params, self.opt_state, self.epoch)
+        _, _, i, loss, train, test, fit = self._run(n)
+        i = int(i)
+        blew_up = not float(loss) < self.limit
+        if blew_up or not float(fit) < self.limit:
+            # Replay from the chunk's start up to the last epoch whose loss was still under the limit.
+            self.params, self.opt_state, self.epoch = start
+            keep = max(i - 2 if blew_up else i - 1, 0)
+            train, test, _ = self._run(keep)[4:] if keep else self._evaluate()
+            return keep, float(train), float(test), True
+        return i, float(train), float(test), False
+
+    def _run(self, n):
+        cfg = self.cfg
+        out = _gradient_chunk(self.params, self.opt_state, n, self.epoch, cfg.learning_rate, self.limit,
+                              self.key, self.data, cfg.activations, cfg.optimizer, self.batch_size)
+        self.params, self.opt_state = out[0], out[1]
+        self.epoch += int(out[2])
+        return out
+
+    def _evaluate(self):
+        return _evaluate(self.params, self.data, self.cfg.activations)
+
+    def numpy_params(self):
+        return [(np.asarray(w), np.asarray(b)) for w, b in self.params]
+
+
+class _LMStepper:
+    """Levenberg-Marquardt iterations (one per epoch): it only keeps steps that lower the loss."""
+
+    def __init__(self, params, cfg: TrainConfig, data: Data, limit: float, first_epoch: int):
+        self.cfg, self.data = cfg, data
+        self.flat = _flatten([tuple(jnp.asarray(a) for a in layer) for layer in params])
+        self.lam = jnp.float32(1e-3)
+
+    def advance(self, n: int):
+        self.flat, self.lam, i, train, test, _ = _lm_chunk(self.flat, self.lam, n, self.data,
+                                                        self.cfg.activations, self.cfg.layers)
+        return int(i), float(train), float(test), False
+
+    def _evaluate(self):
+        return _evaluate(_unflatten(self.flat, self.cfg.layers), self.data, self.cfg.activations)
+
+    def numpy_params(self):
+        return [(np.asarray(w), np.asarray(b)) for w, b in _unflatten(self.flat, self.cfg.layers)]
+
+
+def _scalers(ds, normalize: bool) -> tuple[Scaler, Scaler]:
+    if normalize:
+        return Scaler.fit(ds.x_train), Scaler.fit(ds.y_train)
+    return Scaler.identity(ds.n_inputs), Scaler.identity(ds.n_outputs)
+
+
+def _prepare(ds, x_scaler: Scaler, y_scaler: Scaler) -> Data:
+    def f32(a):
+        return jnp.asarray(np.asarray(a).T, dtype=jnp.float32)
+    return Data(f32(x_scaler.apply(ds.x_train)), f32(y_scaler.apply(ds.y_train)),
+                f32(x_scaler.apply(ds.x_test)), f32(y_scaler.apply(ds.y_test)), f32(y_scaler.std ** 2))
+
+
+def _explode_limit(params, data: Data, activations) -> float:
+    """A training-space loss far beyond both the start and always predicting the mean."""
+    y = np.asarray(data.y_train, np.float64)
+    start = np.mean((forward_columns(params, np.asarray(data.x_train, np.float64), activations, np) - y) ** 2)
+    scale = max(float(np.nan_to_num(start, nan=0.0, posinf=0.0)), float(y.var(axis=1).mean()), 1e-12)
+    return min(EXPLODE_FACTOR * scale, 1e30)
+
+
+def train(ds, cfg: TrainConfig | None = None, on_progress: Callable[[dict], None] | None = None,
+          should_stop: Callable[[], bool] | None = None, *, init: Model | None = None,
+          start_epoch: int = 0, on_model: Callable[[int, Model], None] | None = None) -> TrainResult:
+    """Train a network on ds. `init` and `start_epoch` resume from a saved model (its scalers too).
+
+    on_progress gets {"epoch", "epochs", "train_loss", "test_loss"} (raw-unit MSE) at most every
+    PROGRESS_SECONDS and once at the end; on_model gets (epoch, Model) at the same moments.
+    should_stop() is asked between chunks.
+    """
+    cfg = (cfg or TrainConfig()).validated(ds)
+    if init is not None:
+        x_scaler, y_scaler, params = init.x_scaler, init.y_scaler, init.params
+    else:
+        x_scaler, y_scaler = _scalers(ds, cfg.normalize)
+        params = init_params(cfg.layers, cfg.activations, cfg.seed)
+    data = _prepare(ds, x_scaler, y_scaler)
+    limit = _explode_limit(params, data, cfg.activations)
+    stepper_cls = _LMStepper if cfg.optimizer == "lm" else _GradientStepper
+    stepper = stepper_cls(params, cfg, data, limit, start_epoch)
+
+    def snapshot() -> Model:
+        return Model(stepper.numpy_params(), cfg.activations, x_scaler, y_scaler)
+
+    started = time.perf_counter()
+    epoch, chunk, status, message = start_epoch, 1, "completed", None
+    train_loss, test_loss, _ = (float(v) for v in stepper._evaluate())
+    history = [dict(epoch=epoch, train_loss=train_loss, test_loss=test_loss)]
+    last_report = -np.inf
+
+    def report(force=False):
+        nonlocal last_report
+        now = time.perf_counter()
+        if force or now - last_report >= PROGRESS_SECONDS:
+            last_report = now
+            if on_progress:
+                on_progress(dict(epoch=epoch, epochs=cfg.epochs, train_loss=train_loss, test_loss=test_loss))
+            if on_model:
+                on_model(epoch, snapshot())
+
+    while epoch < cfg.epochs:
+        if should_stop and should_stop():
+            status = "stopped"
+            break
+        n = min(chunk, cfg.epochs - epoch)
+        t0 = time.perf_counter()
+        ran, train_loss, test_loss, diverged = stepper.advance(n)
+        elapsed = time.perf_counter() - t0
+        epoch += ran
+        if history[-1]["epoch"] == epoch:   # a divergence replayed back to where the last chunk ended
+            history.pop()
+        history.append(dict(epoch=epoch, train_loss=train_loss, test_loss=test_loss))
+        if diverged:
+            status = "diverged"
+            message = _divergence_message(cfg, epoch)
+            break
+        if cfg.target_loss is not None and test_loss < cfg.target_loss:
+            break
+        # Grow chunks at most 4x at a time: early history is log-spaced, later chunks ~CHUNK_SECONDS.
+        chunk = int(min(4 * n, max(1, n * CHUNK_SECONDS / max(elapsed, 1e-6))))
+        report()
+
+    report(force=True)
+    return TrainResult(status, history, snapshot(), message, epoch - start_epoch,
+                       time.perf_counter() - started)
+
+
+def _divergence_message(cfg: TrainConfig, epoch: int) -> str:
+    advice = f"Lower the learning rate (try {cfg.learning_rate / 10:g})"
+    if not cfg.normalize:
+        advice += " or turn on normalisation, so inputs and targets are near 1 in size"
+    return (f"The loss blew up (became huge or not a number) after epoch {epoch} with {cfg.optimizer} at "
+            f"learning rate {cfg.learning_rate:g}. The model kept is the last one with a finite loss. "
+            f"{advice}.")
