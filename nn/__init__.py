@@ -12,10 +12,10 @@ from .errors import ConfigError
 from .io import load_model, model_from_dict, model_to_dict, save_model
 from .model import ACTIVATIONS, Model
 from .optim import OPTIMIZERS
-from .train import TrainResult, train
+from .train import TrainResult, loss_and_gradient, train
 
 __all__ = [
     "ACTIVATIONS", "OPTIMIZERS", "TASKS", "ConfigError", "Dataset", "Finding", "Model", "TrainConfig",
-    "TrainResult", "dataset_from_arrays", "diagnose", "load_model", "make_dataset", "model_from_dict",
-    "model_to_dict", "save_model", "train", "true_outputs",
+    "TrainResult", "dataset_from_arrays", "diagnose", "load_model", "loss_and_gradient", "make_dataset",
+    "model_from_dict", "model_to_dict", "save_model", "train", "true_outputs",
 ]

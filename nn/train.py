@@ -55,18 +55,34 @@ def _evaluate(params, data, activations):
     return jnp.mean(train * data.y_var), jnp.mean(test * data.y_var), jnp.mean(train)
 
 
+def _loss(params, xt, yt, activations):
+    """Mean squared error in training units; samples as columns."""
+    return jnp.mean((forward_columns(params, xt, activations, jnp) - yt) ** 2)
+
+
+_loss_and_grad = jax.jit(jax.value_and_grad(_loss), static_argnames="activations")
+
+
+def loss_and_gradient(params, x, y, activations):
+    """The training loss and its gradient for every (W, b), exactly as training computes them.
+
+    x (n, in) and y (n, out) are in training units (already normalised if the run normalises).
+    """
+    params = [(jnp.asarray(w, jnp.float32), jnp.asarray(b, jnp.float32)) for w, b in params]
+    loss, grads = _loss_and_grad(params, jnp.asarray(np.asarray(x).T, jnp.float32),
+                                 jnp.asarray(np.asarray(y).T, jnp.float32), tuple(activations))
+    return float(loss), [(np.asarray(gw), np.asarray(gb)) for gw, gb in grads]
+
+
 @partial(jax.jit, static_argnames=("activations", "optimizer", "batch_size"))
 def _gradient_chunk(params, opt_state, n_epochs, first_epoch, lr, limit, key, data,
                     activations, optimizer, batch_size):
     """Up to n_epochs of optax updates; stops early once the loss reaches `limit` (or NaN)."""
     opt = make_optimizer(optimizer, lr)
 
-    def loss_fn(p, x, y):
-        return jnp.mean((forward_columns(p, x, activations, jnp) - y) ** 2)
-
     def step(carry, batch):
         p, s = carry
-        loss, grads = jax.value_and_grad(loss_fn)(p, *batch)
+        loss, grads = jax.value_and_grad(_loss)(p, *batch, activations)
         updates, s = opt.update(grads, s, p)
         return (optax.apply_updates(p, updates), s), loss
 
