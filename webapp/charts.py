@@ -1,0 +1,68 @@
+"""Geometry for the SVG charts: the templates draw, this computes where."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+WIDTH, HEIGHT = 560, 260
+PAD_L, PAD_R, PAD_T, PAD_B = 56, 12, 12, 32
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    if hi <= lo:
+        return [lo]
+    step = 10 ** math.floor(math.log10((hi - lo) / count))
+    for m in (1, 2, 5, 10):
+        if (hi - lo) / (step * m) <= count:
+            step *= m
+            break
+    start = math.ceil(lo / step) * step
+    return [round(start + i * step, 10) for i in range(int((hi - start) / step) + 1)]
+
+
+def loss_chart(history: list[dict]) -> dict:
+    """Train and test loss against epoch, log-scale loss axis. Returns what templates/_charts.html needs."""
+    pts = [p for p in history if p["train_loss"] > 0 and p["test_loss"] > 0
+           and math.isfinite(p["train_loss"]) and math.isfinite(p["test_loss"])]
+    if not pts:
+        return dict(empty=True, width=WIDTH, height=HEIGHT)
+    epochs = [p["epoch"] for p in pts]
+    logs = [math.log10(p[k]) for p in pts for k in ("train_loss", "test_loss")]
+    x0, x1 = min(epochs), max(max(epochs), min(epochs) + 1)
+    y0, y1 = math.floor(min(logs)), math.ceil(max(logs))
+    if y1 == y0:
+        y1 += 1
+
+    def sx(e):
+        return PAD_L + (e - x0) / (x1 - x0) * (WIDTH - PAD_L - PAD_R)
+
+    def sy(v):
+        return PAD_T + (y1 - math.log10(v)) / (y1 - y0) * (HEIGHT - PAD_T - PAD_B)
+
+    def line(key):
+        return " ".join(f"{sx(p['epoch']):.1f},{sy(p[key]):.1f}" for p in pts)
+
+    step = max(1, (y1 - y0) // 6)
+    return dict(
+        empty=False, width=WIDTH, height=HEIGHT, left=PAD_L, right=WIDTH - PAD_R, top=PAD_T,
+        bottom=HEIGHT - PAD_B, train=line("train_loss"), test=line("test_loss"),
+        y_ticks=[(sy(10.0 ** e), f"1e{e}") for e in range(y0, y1 + 1, step)],
+        x_ticks=[(sx(t), f"{t:,.0f}") for t in _nice_ticks(x0, x1) if x0 <= t <= x1],
+    )
+
+
+def scatter(x: np.ndarray, color: np.ndarray, limit: int = 800) -> dict:
+    """Inputs a (across) against b (up), each dot coloured by one target, from blue (low) to red (high)."""
+    size = 320
+    pad = 40
+    x, color = x[:limit].astype(float), color[:limit].astype(float)
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    c_lo, c_hi = float(color.min()), float(color.max())
+    c = (color - c_lo) / (c_hi - c_lo if c_hi > c_lo else 1.0)
+    dots = [(pad + (a - lo[0]) / span[0] * (size - pad - 10), 10 + (hi[1] - b) / span[1] * (size - pad - 10),
+             f"hsl({240 - 240 * t:.0f} 70% 50%)") for (a, b), t in zip(x, c, strict=True)]
+    return dict(size=size, pad=pad, dots=dots, a_range=(float(lo[0]), float(hi[0])),
+                b_range=(float(lo[1]), float(hi[1])), c_range=(c_lo, c_hi))

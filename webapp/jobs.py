@@ -1,0 +1,248 @@
+"""The one place that knows how trainings run: a bounded pool of worker threads in this process,
+a first-in-first-out queue, stop requests, and live updates for whoever watches a run.
+
+The web side only calls submit, stop, subscribe and position; a Celery pool could stand behind the
+same calls later.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+
+import nn
+
+from .db import Store, now
+
+log = logging.getLogger(__name__)
+CHECKPOINT_SECONDS = 2.0   # how often a running run's parameters are written to the database
+
+
+@dataclass
+class Live:
+    """What watchers see of one run: its status and the loss points so far."""
+    run_id: int
+    status: str = "queued"
+    epoch: int = 0
+    epochs: int = 0
+    train_loss: float | None = None
+    test_loss: float | None = None
+    history: list = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in ("queued", "running")
+
+
+class Subscription:
+    """Coalescing mailbox: a watcher always gets the newest state, never a backlog."""
+
+    def __init__(self, runner: Runner, run_id: int):
+        self.runner, self.run_id = runner, run_id
+        self._changed = threading.Event()
+        self._seen = -1
+
+    def notify(self):
+        self._changed.set()
+
+    def next(self, timeout: float) -> Live | None:
+        """The run's state if it changed since the last call, else None after `timeout` seconds."""
+        live = self.runner.live(self.run_id)
+        if live is not None and live.version != self._seen:
+            self._seen = live.version
+            return live
+        self._changed.wait(timeout)
+        self._changed.clear()
+        live = self.runner.live(self.run_id)
+        if live is None or live.version == self._seen:
+            return None
+        self._seen = live.version
+        return live
+
+    def close(self):
+        self.runner._unsubscribe(self)
+
+
+class Runner:
+    def __init__(self, store: Store, workers: int = 2):
+        self.store = store
+        self.workers = max(1, workers)
+        self._lock = threading.Lock()
+        self._work = threading.Condition(self._lock)
+        self._queue: deque[int] = deque()
+        self._live: dict[int, Live] = {}
+        self._stopping: set[int] = set()
+        self._subscribers: dict[int, set[Subscription]] = {}
+        self._threads: list[threading.Thread] = []
+        self._closing = threading.Event()
+        # A thread still inside XLA when the interpreter exits aborts the process: stop cleanly first.
+        atexit.register(self.shutdown)
+
+    # -- the web side's calls --------------------------------------------------------------------------
+    def submit(self, run_id: int, epochs: int) -> None:
+        with self._work:
+            self._live[run_id] = Live(run_id, epochs=epochs)
+            self._queue.append(run_id)
+            self._start_workers()
+            self._work.notify()
+        self._publish(run_id)
+
+    def stop(self, run_id: int) -> bool:
+        """Ask a queued or running run to stop; it keeps its history and model. False if not active."""
+        with self._lock:
+            if run_id in self._queue:
+                self._queue.remove(run_id)
+                queued = True
+            elif run_id in self._live and not self._live[run_id].finished:
+                self._stopping.add(run_id)
+                return True
+            else:
+                return False
+        if queued:
+            self.store.update_run(run_id, status="stopped", finished_at=now())
+            self._update(run_id, status="stopped")
+        return True
+
+    def subscribe(self, run_id: int) -> Subscription:
+        sub = Subscription(self, run_id)
+        with self._lock:
+            self._subscribers.setdefault(run_id, set()).add(sub)
+        return sub
+
+    def position(self, run_id: int) -> int | None:
+        """1 for the next run to start; None if the run is not waiting."""
+        with self._lock:
+            try:
+                return self._queue.index(run_id) + 1
+            except ValueError:
+                return None
+
+    def live(self, run_id: int) -> Live | None:
+        with self._lock:
+            return self._live.get(run_id)
+
+    def active_count(self) -> int:
+        with self._lock:
+            return sum(not live.finished for live in self._live.values())
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop every training (marked interrupted, history and checkpoint kept) and end the workers."""
+        self._closing.set()
+        with self._work:
+            self._work.notify_all()
+        for t in self._threads:
+            t.join(timeout)
+
+    # -- inside ----------------------------------------------------------------------------------------
+    def _forget_old_runs(self):
+        finished = [rid for rid, live in self._live.items() if live.finished and rid not in self._subscribers]
+        for rid in finished[:-KEEP_FINISHED]:
+            del self._live[rid]
+
+    def _unsubscribe(self, sub: Subscription):
+        with self._lock:
+            subs = self._subscribers.get(sub.run_id, set())
+            subs.discard(sub)
+            if not subs:
+                self._subscribers.pop(sub.run_id, None)
+
+    def _publish(self, run_id: int):
+        with self._lock:
+            subs = list(self._subscribers.get(run_id, ()))
+        for sub in subs:
+            sub.notify()
+
+    def _update(self, run_id: int, points=(), **values):
+        with self._lock:
+            live = self._live.setdefault(run_id, Live(run_id))
+            for k, v in values.items():
+                setattr(live, k, v)
+            if points:
+                live.history = live.history + list(points)   # a new list: readers may hold the old one
+                last = points[-1]
+                live.epoch, live.train_loss, live.test_loss = last["epoch"], last["train_loss"], last["test_loss"]
+            live.version += 1
+            if live.finished:
+                self._stopping.discard(run_id)
+        self._publish(run_id)
+
+    def _start_workers(self):
+        while len(self._threads) < self.workers:
+            t = threading.Thread(target=self._work_loop, name=f"tinynet-worker-{len(self._threads)}", daemon=True)
+            self._threads.append(t)
+            t.start()
+
+    def _work_loop(self):
+        while True:
+            with self._work:
+                while not self._queue and not self._closing.is_set():
+                    self._work.wait()
+                if self._closing.is_set():
+                    return
+                run_id = self._queue.popleft()
+            try:
+                self._train(run_id)
+            except Exception as e:  # a bug must fail the run, never kill the worker or hide the cause
+                log.exception("run %s failed", run_id)
+                self.store.update_run(run_id, status="failed", finished_at=now(),
+                                      message=f"Training failed: {e.__class__.__name__}: {e}")
+                self._update(run_id, status="failed")
+                traceback.clear_frames(e.__traceback__)
+
+    def _train(self, run_id: int):
+        row = self.store.run(run_id)
+        ds = self.store.load_dataset(row["dataset_id"])
+        cfg = nn.TrainConfig(**_config_args(row["config"]))
+        self.store.update_run(run_id, status="running")
+        self._update(run_id, status="running")
+        pending: list[dict] = []
+        last_checkpoint = time.monotonic()
+
+        def on_progress(p):
+            point = dict(epoch=p["epoch"], train_loss=p["train_loss"], test_loss=p["test_loss"])
+            pending.append(point)
+            self._update(run_id, [point])
+
+        def on_model(epoch, model):
+            nonlocal last_checkpoint
+            due = time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS
+            self.store.record_progress(run_id, pending[:], model if due else None)
+            pending.clear()
+            if due:
+                last_checkpoint = time.monotonic()
+
+        def should_stop():
+            return run_id in self._stopping or self._closing.is_set()
+
+        result = nn.train(ds, cfg, on_progress=on_progress, should_stop=should_stop, on_model=on_model)
+        if result.status == "stopped" and run_id not in self._stopping:
+            result.status, result.message = "interrupted", "The server stopped while this run was training."
+        self._finish(run_id, result)
+
+    def _finish(self, run_id: int, result: nn.TrainResult):
+        self.store.replace_history(run_id, result.history)   # every chunk's point, not just the live ones
+        last = result.history[-1]
+        self.store.record_progress(run_id, [], result.model, status=result.status, message=result.message,
+                                   epoch=last["epoch"], train_loss=last["train_loss"],
+                                   test_loss=last["test_loss"], finished_at=now())
+        with self._lock:
+            self._live[run_id].history = list(result.history)
+            self._forget_old_runs()
+        self._update(run_id, status=result.status, epoch=last["epoch"], train_loss=last["train_loss"],
+                     test_loss=last["test_loss"])
+
+
+KEEP_FINISHED = 100   # finished runs kept in memory for late watchers; the database has them all
+
+
+def _config_args(config: dict) -> dict:
+    args = dict(config)
+    args["layers"] = tuple(args["layers"])
+    args["activations"] = tuple(args["activations"])
+    return args
