@@ -22,6 +22,7 @@ NUMPY_CAP_SECONDS = 60.0
 NUMPY_CHECK_EVERY = 100
 NN_ADAM_EPOCHS = 1_000_000               # nn's maximum: ~5 s when the target is never reached
 NN_TARGET_VS_NUMPY = 100.0
+LM_REPEATS = 5                           # ~10 ms each: a few more repeats cost nothing and tame the noise
 
 
 def timed_nn(ds, cfg):
@@ -38,7 +39,7 @@ def reached(result) -> bool:
 def nn_lm(ds) -> dict:
     cfg = nn.TrainConfig(activations=ACTIVATIONS, optimizer="lm", epochs=10_000, target_loss=TARGET)
     cold, _ = timed_nn(ds, cfg)                      # the first call compiles
-    warm = min((timed_nn(ds, cfg) for _ in range(REPEATS)), key=lambda r: r[0])
+    warm = min((timed_nn(ds, cfg) for _ in range(LM_REPEATS)), key=lambda r: r[0])
     return dict(seconds=warm[0], result=warm[1], compile=cold - warm[0])
 
 
@@ -65,8 +66,12 @@ def numpy_sweep(ds) -> tuple[dict, list[dict]]:
         if run["reached"]:
             cap = min(cap, run["seconds"])
     done = [r for r in runs if r["reached"]]
-    best = min(done, key=lambda r: r["seconds"]) if done else min(runs, key=lambda r: r["mse"])
-    return best, runs
+    if not done:
+        return min(runs, key=lambda r: r["mse"]), runs
+    best = min(done, key=lambda r: r["seconds"])
+    # Its step count is deterministic, its time is not (shared machine): best of REPEATS, like nn's.
+    repeats = [numpy_adam(ds, best["lr"], 2 * best["seconds"]) for _ in range(REPEATS - 1)]
+    return min([best, *repeats], key=lambda r: r["seconds"]), runs
 
 
 def nn_adam(ds, lr) -> tuple[float, object]:
@@ -84,19 +89,19 @@ def main() -> dict:
     title(f"2. time to test MSE < {TARGET:g} (raw units): 2-2-2, tanh hidden + linear output, normalised")
     ds = nn.make_dataset(n=1000, seed=0)
     lm = nn_lm(ds)
-    print(f"  nn.train lm (warm, best of {REPEATS})   {lm['seconds'] * 1e3:8.1f} ms  ({describe(lm['result'])}; "
+    print(f"  nn.train lm (warm, best of {LM_REPEATS})   {lm['seconds'] * 1e3:8.1f} ms  ({describe(lm['result'])}; "
           f"compile took {lm['compile']:.2f} s once)", flush=True)
     print(f"  NumPy Adam baseline, test MSE checked every {NUMPY_CHECK_EVERY} steps, cap {NUMPY_CAP_SECONDS:g} s:",
           flush=True)
     best, _ = numpy_sweep(ds)
     bound = "" if best["reached"] else ">= "
-    print(f"  NumPy Adam, best lr {best['lr']:g}          {best['seconds'] * 1e3:8.1f} ms"
+    print(f"  NumPy Adam, best lr {best['lr']:g}, best of {REPEATS} {best['seconds'] * 1e3:8.1f} ms"
           f"{'' if best['reached'] else '  (target NOT reached: ratios are lower bounds)'}")
     for lr in sorted({best["lr"], nn.TrainConfig().learning_rate}):
         seconds, result = nn_adam(ds, lr)
         print(f"  nn.train adam lr {lr:g} (reference)  {seconds * 1e3:8.1f} ms  ({describe(result)}; "
-              f"{'reached' if reached(result) else 'not reached, capped at ' + format(NN_ADAM_EPOCHS, ',') + ' epochs'}"
-              f"; the target is checked at chunk ends, ~0.1 s apart)", flush=True)
+              f"{'reached' if reached(result) else 'not reached: capped'})", flush=True)
+    print("      (nn.train checks target_loss only at chunk ends, ~0.1 s apart once chunks have grown)")
     if not reached(lm["result"]):
         print("  WARNING: nn lm did not reach the target")
     speedup = ratio(best["seconds"], lm["seconds"])

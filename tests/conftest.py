@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.live import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from webapp import create_app
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def make_test_app(tmp: Path, **config):
@@ -44,22 +41,6 @@ def wait_for(predicate, timeout=30.0, interval=0.05):
     pytest.fail(f"condition not met within {timeout} s (last value: {value!r})")
 
 
-class LiveServer:
-    def __init__(self, app):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.app.extensions["tinynet_runner"].shutdown()
-        self.server.shutdown()
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The real app (CSRF on) served by werkzeug in a thread for the whole session."""
@@ -81,6 +62,5 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
+        "args": CHROMIUM_ARGS,
     }

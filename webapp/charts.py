@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 WIDTH, HEIGHT = 560, 260
-PAD_L, PAD_R, PAD_T, PAD_B = 56, 12, 12, 32
+PAD_L, PAD_R, PAD_T, PAD_B = 56, 28, 12, 32
 
 
 def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -45,10 +45,13 @@ def loss_chart(history: list[dict]) -> dict:
         return " ".join(f"{sx(p['epoch']):.1f},{sy(p[key]):.1f}" for p in pts)
 
     step = max(1, (y1 - y0) // 6)
+    mantissas = (1, 2, 5) if y1 - y0 <= 2 else (1,)   # a short axis gets 2x and 5x ticks too
+    y_ticks = [(sy(m * 10.0 ** e), f"{m}e{e}") for e in range(y0, y1 + 1, step) for m in mantissas
+               if m * 10.0 ** e <= 10.0 ** y1]
     return dict(
         empty=False, width=WIDTH, height=HEIGHT, left=PAD_L, right=WIDTH - PAD_R, top=PAD_T,
         bottom=HEIGHT - PAD_B, train=line("train_loss"), test=line("test_loss"),
-        y_ticks=[(sy(10.0 ** e), f"1e{e}") for e in range(y0, y1 + 1, step)],
+        y_ticks=y_ticks,
         x_ticks=[(sx(t), f"{t:,.0f}") for t in _nice_ticks(x0, x1) if x0 <= t <= x1],
     )
 
