@@ -22,7 +22,11 @@ DEFAULTS = dict(
     MAX_LEARNING_RATE=100.0,
     MAX_CONTENT_LENGTH=2 * 1024 * 1024,   # request bodies; Flask answers 413 above it
     WORKERS=os.cpu_count() or 2,          # trainings at once; the rest wait in line
+    MAX_ACTIVE_RUNS_PER_OWNER=4,          # queued or running; more -> 429
+    MAX_QUEUED_RUNS=100,                  # waiting in line, all owners together; more -> 429
     SSE_HEARTBEAT_SECONDS=15.0,
+    SESSION_COOKIE_SAMESITE="Lax",
+    PERMANENT_SESSION_LIFETIME=365 * 24 * 3600,   # the owner cookie: a year of one browser's lab
     WTF_CSRF_TIME_LIMIT=None,             # a lab page may stay open all day
 )
 
@@ -48,7 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["tinynet_runner"] = Runner(store, workers=int(app.config["WORKERS"]))
     csrf.init_app(app)
 
-    from . import api, datasets, pages, runs
+    from . import api, datasets, errors, pages, runs, services
+    app.before_request(services.load_owner)
+    errors.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
     app.register_blueprint(runs.bp)

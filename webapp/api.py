@@ -11,13 +11,15 @@ from werkzeug.exceptions import HTTPException
 from . import forms
 from .services import (
     NoModel,
+    Refused,
     create_dataset,
     dataset_or_404,
     predict,
+    resume_run,
     run_or_404,
     run_state,
-    runner,
     start_run,
+    stop_run,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -32,9 +34,15 @@ def _invalid(e: forms.Invalid):
     return _error(e.message, e.field)
 
 
+@bp.errorhandler(Refused)
+def _refused(e: Refused):
+    return _error(e.message, e.field, e.status)
+
+
 @bp.errorhandler(HTTPException)
 def _http(e: HTTPException):
-    return _error(e.description or e.name, None, e.code)
+    field = "body" if e.code in (413, 415) else None
+    return _error(e.description or e.name, field, e.code)
 
 
 def _body() -> dict:
@@ -75,14 +83,14 @@ _RUN_KEYS = ("id", "dataset_id", "status", "epoch", "epochs", "train_loss", "tes
 
 
 def _run_json(run_id) -> dict:
-    state = run_state(run_id)
+    state = run_state(run_or_404(run_id))
     return {k: state[k] for k in _RUN_KEYS}
 
 
 @bp.post("/runs")
 def create_run():
     run_id = start_run(_body(), forms.JSON)
-    return jsonify(id=run_id, status=run_state(run_id)["status"]), 202
+    return jsonify(id=run_id, status=_run_json(run_id)["status"]), 202
 
 
 @bp.get("/runs/<int:run_id>")
@@ -91,11 +99,17 @@ def get_run(run_id):
 
 
 @bp.post("/runs/<int:run_id>/stop")
-def stop_run(run_id):
-    run_or_404(run_id)
+def stop_run_api(run_id):
+    row = run_or_404(run_id)
     _body()
-    stopping = runner().stop(run_id)
-    return jsonify(id=run_id, stopping=stopping, status=run_state(run_id)["status"])
+    stopping = stop_run(row)
+    return jsonify(id=run_id, stopping=stopping, status=_run_json(run_id)["status"])
+
+
+@bp.post("/runs/<int:run_id>/resume")
+def resume_run_api(run_id):
+    resume_run(run_or_404(run_id), _body(), forms.JSON)
+    return jsonify(_run_json(run_id)), 202
 
 
 @bp.post("/runs/<int:run_id>/predict")

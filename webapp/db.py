@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 from datetime import UTC, datetime
 
 import numpy as np
@@ -64,6 +65,8 @@ runs = Table(
     Column("baseline_loss", Float),                 # test MSE of always answering the mean
     Column("message", Text),                        # why it diverged or failed
     Column("model", Text),                          # nn.model_to_dict JSON: latest checkpoint or final
+    Column("checkpoint_epoch", Integer),            # the epoch `model` was saved at
+    Column("share_token", String(64), unique=True), # /share/<token>: read-only view for anyone with it
     Column("stop_requested", Boolean, nullable=False, default=False),
 )
 
@@ -77,6 +80,8 @@ history = Table(
 )
 
 ACTIVE = ("queued", "running")
+RESUMABLE = ("stopped", "interrupted")
+INTERRUPTED = "The server stopped while this run was training. Resume continues from its last checkpoint."
 
 
 def now() -> datetime:
@@ -143,6 +148,19 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(select(runs).where(runs.c.id == run_id)).mappings().first()
 
+    def run_by_token(self, token: str):
+        with self.engine.connect() as c:
+            return c.execute(select(runs).where(runs.c.share_token == token)).mappings().first()
+
+    def share(self, run_id: int) -> str:
+        """The run's share token, made on first use."""
+        with self.engine.begin() as c:
+            token = c.execute(select(runs.c.share_token).where(runs.c.id == run_id)).scalar_one()
+            if token is None:
+                token = secrets.token_urlsafe(24)
+                c.execute(update(runs).where(runs.c.id == run_id).values(share_token=token))
+            return token
+
     def list_runs(self, owner: str | None = None):
         q = select(runs.c.id, runs.c.dataset_id, runs.c.created_at, runs.c.config, runs.c.status,
                    runs.c.epoch, runs.c.epochs, runs.c.train_loss, runs.c.test_loss).order_by(runs.c.id.desc())
@@ -153,14 +171,15 @@ class Store:
         with self.engine.begin() as c:
             c.execute(update(runs).where(runs.c.id == run_id).values(**values))
 
-    def record_progress(self, run_id: int, points: list[dict], model: nn.Model | None = None, **values):
-        """Append loss points and move the run forward, in one transaction."""
+    def record_progress(self, run_id: int, points: list[dict], checkpoint: tuple[int, nn.Model] | None = None,
+                        **values) -> None:
+        """Append loss points, maybe save a checkpoint (epoch, model), move the run on: one transaction."""
         if points:
             last = points[-1]
             values.update(epoch=last["epoch"], train_loss=_finite(last["train_loss"]),
                           test_loss=_finite(last["test_loss"]))
-        if model is not None:
-            values["model"] = json.dumps(nn.model_to_dict(model))
+        if checkpoint is not None:
+            values.update(checkpoint_epoch=checkpoint[0], model=json.dumps(nn.model_to_dict(checkpoint[1])))
         with self.engine.begin() as c:
             if points:
                 c.execute(insert(history), [dict(run_id=run_id, epoch=p["epoch"], train_loss=p["train_loss"],
@@ -168,11 +187,21 @@ class Store:
             if values:
                 c.execute(update(runs).where(runs.c.id == run_id).values(**values))
 
-    def replace_history(self, run_id: int, points: list[dict]) -> None:
+    def replace_history(self, run_id: int, points: list[dict], since_epoch: int = 0) -> None:
+        """Replace the loss points from since_epoch on (a resumed run keeps what came before)."""
         with self.engine.begin() as c:
-            c.execute(delete(history).where(history.c.run_id == run_id))
+            c.execute(delete(history).where(history.c.run_id == run_id, history.c.epoch >= since_epoch))
             if points:
                 c.execute(insert(history), [dict(run_id=run_id, **p) for p in points])
+
+    def finish_run(self, run_id: int, points: list[dict], since_epoch: int, checkpoint: tuple[int, nn.Model],
+                   **values) -> None:
+        """A run's end in one transaction: its full history from since_epoch, final model and status."""
+        values.update(checkpoint_epoch=checkpoint[0], model=json.dumps(nn.model_to_dict(checkpoint[1])))
+        with self.engine.begin() as c:
+            c.execute(delete(history).where(history.c.run_id == run_id, history.c.epoch >= since_epoch))
+            c.execute(insert(history), [dict(run_id=run_id, **p) for p in points])
+            c.execute(update(runs).where(runs.c.id == run_id).values(**values))
 
     def history(self, run_id: int) -> list[dict]:
         q = (select(history.c.epoch, history.c.train_loss, history.c.test_loss)
@@ -189,8 +218,7 @@ class Store:
         with self.engine.begin() as c:
             ids = list(c.execute(select(runs.c.id).where(runs.c.status.in_(ACTIVE))).scalars())
             if ids:
-                c.execute(update(runs).where(runs.c.id.in_(ids)).values(
-                    status="interrupted", message="The server stopped while this run was training."))
+                c.execute(update(runs).where(runs.c.id.in_(ids)).values(status="interrupted", message=INTERRUPTED))
             return ids
 
     def count_runs(self, **where) -> int:

@@ -238,6 +238,15 @@ def config_dict(cfg: nn.TrainConfig) -> dict:
                 normalize=cfg.normalize)
 
 
+def parse_resume(raw: Mapping, source: str, checkpoint_epoch: int, max_epochs: int, default: int) -> int:
+    """The epochs a resumed run should reach: its own unless asked for more."""
+    f = Fields(raw, source)
+    epochs = f.number("epochs", default, 1, max_epochs, whole=True)
+    if epochs is not None and epochs <= checkpoint_epoch:
+        f.fail("epochs", f"must be above {checkpoint_epoch:,}, the epoch the run resumes from")
+    return f.done({"epochs": epochs})["epochs"]
+
+
 # -- predictions -----------------------------------------------------------------------------------------
 MAX_PREDICT_ROWS = 1000
 INPUT_LIMIT = 1e9

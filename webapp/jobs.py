@@ -8,6 +8,7 @@ same calls later.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import threading
 import time
@@ -17,10 +18,11 @@ from dataclasses import dataclass, field
 
 import nn
 
-from .db import Store, now
+from .db import INTERRUPTED, Store, now
 
 log = logging.getLogger(__name__)
-CHECKPOINT_SECONDS = 2.0   # how often a running run's parameters are written to the database
+WRITE_SECONDS = 1.0        # how often a running run's new loss points are written to the database
+CHECKPOINT_SECONDS = 2.0   # how often its parameters are, so a crash loses at most this much training
 
 
 @dataclass
@@ -123,6 +125,10 @@ class Runner:
             except ValueError:
                 return None
 
+    def queue_length(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
     def live(self, run_id: int) -> Live | None:
         with self._lock:
             return self._live.get(run_id)
@@ -199,10 +205,14 @@ class Runner:
         row = self.store.run(run_id)
         ds = self.store.load_dataset(row["dataset_id"])
         cfg = nn.TrainConfig(**_config_args(row["config"]))
-        self.store.update_run(run_id, status="running")
-        self._update(run_id, status="running")
+        init, start = None, 0
+        if row["model"] is not None and row["checkpoint_epoch"]:   # resuming from a checkpoint
+            init, start = nn.model_from_dict(json.loads(row["model"])), row["checkpoint_epoch"]
+        self.store.replace_history(run_id, [], since_epoch=start + 1 if init else 0)
+        self.store.update_run(run_id, status="running", epoch=start, message=None, finished_at=None)
+        self._update(run_id, status="running", epoch=start, history=self.store.history(run_id))
         pending: list[dict] = []
-        last_checkpoint = time.monotonic()
+        last_write = last_checkpoint = time.monotonic()
 
         def on_progress(p):
             point = dict(epoch=p["epoch"], train_loss=p["train_loss"], test_loss=p["test_loss"])
@@ -210,32 +220,36 @@ class Runner:
             self._update(run_id, [point])
 
         def on_model(epoch, model):
-            nonlocal last_checkpoint
-            due = time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS
-            self.store.record_progress(run_id, pending[:], model if due else None)
+            nonlocal last_write, last_checkpoint
+            now_ = time.monotonic()
+            if now_ - last_write < WRITE_SECONDS:
+                return
+            checkpoint = (epoch, model) if now_ - last_checkpoint >= CHECKPOINT_SECONDS else None
+            self.store.record_progress(run_id, pending[:], checkpoint)
             pending.clear()
-            if due:
-                last_checkpoint = time.monotonic()
+            last_write = now_
+            if checkpoint:
+                last_checkpoint = now_
 
         def should_stop():
             return run_id in self._stopping or self._closing.is_set()
 
-        result = nn.train(ds, cfg, on_progress=on_progress, should_stop=should_stop, on_model=on_model)
+        result = nn.train(ds, cfg, on_progress=on_progress, should_stop=should_stop, on_model=on_model,
+                          init=init, start_epoch=start)
         if result.status == "stopped" and run_id not in self._stopping:
-            result.status, result.message = "interrupted", "The server stopped while this run was training."
-        self._finish(run_id, result)
+            result.status, result.message = "interrupted", INTERRUPTED
+        self._finish(run_id, result, start)
 
-    def _finish(self, run_id: int, result: nn.TrainResult):
-        self.store.replace_history(run_id, result.history)   # every chunk's point, not just the live ones
+    def _finish(self, run_id: int, result: nn.TrainResult, start: int):
         last = result.history[-1]
-        self.store.record_progress(run_id, [], result.model, status=result.status, message=result.message,
-                                   epoch=last["epoch"], train_loss=last["train_loss"],
-                                   test_loss=last["test_loss"], finished_at=now())
+        final = dict(epoch=last["epoch"], train_loss=last["train_loss"], test_loss=last["test_loss"])
+        # every chunk's loss point replaces the throttled live ones
+        self.store.finish_run(run_id, result.history, start, (last["epoch"], result.model), status=result.status,
+                              message=result.message, finished_at=now(), **final)
         with self._lock:
-            self._live[run_id].history = list(result.history)
+            self._live[run_id].history = self.store.history(run_id)
             self._forget_old_runs()
-        self._update(run_id, status=result.status, epoch=last["epoch"], train_loss=last["train_loss"],
-                     test_loss=last["test_loss"])
+        self._update(run_id, status=result.status, **final)
 
 
 KEEP_FINISHED = 100   # finished runs kept in memory for late watchers; the database has them all

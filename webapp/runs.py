@@ -7,14 +7,28 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 import nn
 
 from . import charts, forms
-from .services import NoModel, check_run, predict, run_or_404, run_state, runner, start_run, store
+from .services import (
+    NoModel,
+    Refused,
+    check_run,
+    owner,
+    predict,
+    resume_run,
+    run_or_404,
+    run_state,
+    runner,
+    shared_run_or_404,
+    start_run,
+    stop_run,
+    store,
+)
 
-bp = Blueprint("runs", __name__, url_prefix="/runs")
+bp = Blueprint("runs", __name__)
 
 
 # -- building a run --------------------------------------------------------------------------------------
 def _builder(values, errors, status=200):
-    datasets = store().list_datasets()
+    datasets = store().list_datasets(owner())
     findings = []
     if not errors:
         try:
@@ -41,7 +55,7 @@ def _as_form(values):
     return flat
 
 
-@bp.get("/new")
+@bp.get("/runs/new")
 def new():
     values = forms.preset(request.args.get("preset"))
     values["dataset_id"] = request.args.get("dataset_id") or _newest_dataset_id()
@@ -49,11 +63,11 @@ def new():
 
 
 def _newest_dataset_id():
-    rows = store().list_datasets()
+    rows = store().list_datasets(owner())
     return rows[0]["id"] if rows else None
 
 
-@bp.post("/check")
+@bp.post("/runs/check")
 def check():
     """htmx: the builder re-rendered for the current values, with what diagnose says of them."""
     return _builder(_builder_values(request.form), {})
@@ -74,44 +88,76 @@ def _builder_values(form):
     return values
 
 
-@bp.post("/new")
+@bp.post("/runs/new")
 def create():
     try:
         run_id = start_run(request.form, forms.FORM)
     except forms.Invalid as e:
         return _builder(_builder_values(request.form), e.errors, 422)
+    except Refused as e:
+        return _builder(_builder_values(request.form), {e.field: e.message}, e.status)
     return redirect(url_for("runs.show", run_id=run_id), code=303)
 
 
 # -- watching a run --------------------------------------------------------------------------------------
-def _run_context(run_id):
-    state = run_state(run_id)
-    return dict(run=state, chart=charts.loss_chart(state["history"]), dataset=store().dataset_row(state["dataset_id"]))
+def _links(row, token=None) -> dict:
+    """Where the run page's parts point: the owner's own routes, or the read-only share routes."""
+    if token:
+        return dict(events=url_for("runs.shared_events", token=token),
+                    predict=url_for("runs.shared_predict", token=token), stop=None, resume=None, share=None)
+    rid = row["id"]
+    return dict(events=url_for("runs.events", run_id=rid), predict=url_for("runs.predict_view", run_id=rid),
+                stop=url_for("runs.stop", run_id=rid), resume=url_for("runs.resume", run_id=rid),
+                share=url_for("runs.share", run_id=rid))
 
 
-@bp.get("/<int:run_id>")
+def _run_context(row, token=None, **extra):
+    state = run_state(row)
+    return dict(run=state, chart=charts.loss_chart(state["history"]), dataset=store().dataset_row(row["dataset_id"]),
+                links=_links(row, token), readonly=token is not None, prediction=None, errors={}, values={}) | extra
+
+
+def _page(row, token=None, status=200, **extra):
+    return render_template("runs/show.html", **_run_context(row, token, **extra)), status
+
+
+@bp.get("/runs/<int:run_id>")
 def show(run_id):
-    return render_template("runs/show.html", **_run_context(run_id), prediction=None, errors={}, values={})
+    return _page(run_or_404(run_id))
 
 
-@bp.get("/<int:run_id>/events")
+@bp.get("/share/<token>")
+def shared(token):
+    return _page(shared_run_or_404(token), token)
+
+
+@bp.get("/runs/<int:run_id>/events")
 def events(run_id):
-    run_or_404(run_id)
+    return _event_stream(run_or_404(run_id))
+
+
+@bp.get("/share/<token>/events")
+def shared_events(token):
+    return _event_stream(shared_run_or_404(token), token)
+
+
+def _event_stream(row, token=None):
+    """SSE: the run's live fragment after every change, heartbeats while quiet, `done` at the end."""
+    run_id = row["id"]
     sub = runner().subscribe(run_id)
     heartbeat = current_app.config["SSE_HEARTBEAT_SECONDS"]
-    app = current_app._get_current_object()
 
     def stream():
         try:
             yield "retry: 3000\n\n"
             while True:
                 live = sub.next(timeout=heartbeat)
-                with app.app_context():
-                    ctx = _run_context(run_id)
-                if live is None and ctx["run"]["status"] in ("queued", "running"):
+                # stream_with_context keeps this request's context (session, CSRF token) for rendering
+                ctx = _run_context(store().run(run_id), token)
+                finished = ctx["run"]["status"] not in ("queued", "running")
+                if live is None and not finished:
                     yield ": heartbeat\n\n"
                     continue
-                finished = ctx["run"]["status"] not in ("queued", "running")
                 html = render_template("runs/_live.html", **ctx)
                 yield _sse("done" if finished else "progress", html)
                 if finished:
@@ -128,19 +174,49 @@ def _sse(event: str, html: str) -> str:
     return f"event: {event}\n{data}\n\n"
 
 
-@bp.post("/<int:run_id>/stop")
-def stop(run_id):
-    run_or_404(run_id)
-    runner().stop(run_id)
+def _after_action(row):
     if request.headers.get("HX-Request"):
-        return render_template("runs/_live.html", **_run_context(run_id))
-    return redirect(url_for("runs.show", run_id=run_id), code=303)
+        return render_template("runs/_live.html", **_run_context(store().run(row["id"])))
+    return redirect(url_for("runs.show", run_id=row["id"]), code=303)
 
 
-@bp.post("/<int:run_id>/predict")
-def predict_view(run_id):
+@bp.post("/runs/<int:run_id>/stop")
+def stop(run_id):
     row = run_or_404(run_id)
-    partial = request.headers.get("HX-Request")
+    stop_run(row)
+    return _after_action(row)
+
+
+@bp.post("/runs/<int:run_id>/resume")
+def resume(run_id):
+    row = run_or_404(run_id)
+    try:
+        resume_run(row, request.form, forms.FORM)
+    except forms.Invalid as e:
+        return _page(row, status=422, action_error=e.message)
+    except Refused as e:
+        return _page(row, status=e.status, action_error=e.message)
+    return _after_action(row)
+
+
+@bp.post("/runs/<int:run_id>/share")
+def share(run_id):
+    row = run_or_404(run_id)
+    store().share(row["id"])
+    return redirect(url_for("runs.show", run_id=run_id) + "#share", code=303)
+
+
+@bp.post("/runs/<int:run_id>/predict")
+def predict_view(run_id):
+    return _predict(run_or_404(run_id))
+
+
+@bp.post("/share/<token>/predict")
+def shared_predict(token):
+    return _predict(shared_run_or_404(token), token)
+
+
+def _predict(row, token=None):
     prediction, errors, status = None, {}, 200
     try:
         prediction = predict(row, forms.parse_prediction(request.form, forms.FORM))
@@ -149,6 +225,6 @@ def predict_view(run_id):
     except NoModel as e:
         errors, status = {"model": str(e)}, 409
     ctx = dict(prediction=prediction, errors=errors, values=request.form)
-    if partial:   # base.html tells htmx to swap 409 and 422 answers too
-        return render_template("runs/_prediction.html", **ctx, run=run_state(run_id)), status
-    return render_template("runs/show.html", **_run_context(run_id), **ctx), status
+    if request.headers.get("HX-Request"):   # base.html tells htmx to swap 409 and 422 answers too
+        return render_template("runs/_prediction.html", **ctx), status
+    return _page(row, token, status, **ctx)

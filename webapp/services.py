@@ -5,18 +5,43 @@ Views stay thin: they parse nothing by hand and call these with the raw request 
 
 from __future__ import annotations
 
+import json
+import secrets
+import threading
+from collections import OrderedDict
+
 import numpy as np
-from flask import abort, current_app
+from flask import abort, current_app, g, session
 
 import nn
 
 from . import forms
-from .db import Store
+from .db import ACTIVE, RESUMABLE, Store
 from .jobs import Runner
 
 
 class NoModel(Exception):
     """The run has no trained parameters yet."""
+
+
+class Refused(Exception):
+    """A well-formed request the lab will not carry out now: (message, field, HTTP status)."""
+
+    def __init__(self, message: str, field: str | None, status: int):
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+def load_owner() -> None:
+    """Every browser gets an anonymous owner id in its signed session cookie; its data is its own."""
+    if "owner" not in session:
+        session["owner"] = secrets.token_urlsafe(18)
+        session.permanent = True
+    g.owner = session["owner"]
+
+
+def owner() -> str:
+    return g.owner
 
 
 def store() -> Store:
@@ -29,15 +54,22 @@ def runner() -> Runner:
 
 def dataset_or_404(dataset_id: int):
     row = store().dataset_row(dataset_id)
-    if row is None:
+    if row is None or row["owner"] != owner():   # someone else's is as absent as a missing one
         abort(404, description=f"There is no dataset {dataset_id}.")
     return row
 
 
 def run_or_404(run_id: int):
     row = store().run(run_id)
-    if row is None:
+    if row is None or row["owner"] != owner():
         abort(404, description=f"There is no run {run_id}.")
+    return row
+
+
+def shared_run_or_404(token: str):
+    row = store().run_by_token(token) if token else None
+    if row is None:
+        abort(404, description="This share link does not lead to a run.")
     return row
 
 
@@ -47,7 +79,7 @@ def create_dataset(raw, source) -> int:
         ds = forms.make_dataset(values)
     except nn.ConfigError as e:   # should not happen after parse_dataset; still a clear 4xx, not a 500
         raise forms.Invalid({_dataset_field(e.field): e.message}) from None
-    return store().add_dataset(ds)
+    return store().add_dataset(ds, owner())
 
 
 def _dataset_field(field: str) -> str:
@@ -57,7 +89,8 @@ def _dataset_field(field: str) -> str:
 def check_run(raw, source) -> tuple[dict, nn.TrainConfig, nn.Dataset]:
     """Validate a run request against its dataset; raises forms.Invalid naming the field."""
     values = forms.parse_run(raw, source, current_app.config)
-    ds = store().load_dataset(values["dataset_id"])
+    row = store().dataset_row(values["dataset_id"])
+    ds = None if row is None or row["owner"] != owner() else store().load_dataset(values["dataset_id"])
     if ds is None:
         raise forms.Invalid({"dataset_id": f"there is no dataset {values['dataset_id']}"})
     try:
@@ -69,10 +102,40 @@ def check_run(raw, source) -> tuple[dict, nn.TrainConfig, nn.Dataset]:
 
 def start_run(raw, source) -> int:
     values, cfg, ds = check_run(raw, source)
+    _check_capacity()
     findings = [f.__dict__ for f in nn.diagnose(ds, cfg)]
-    run_id = store().add_run(values["dataset_id"], forms.config_dict(cfg), findings, baseline_loss(ds))
+    run_id = store().add_run(values["dataset_id"], forms.config_dict(cfg), findings, baseline_loss(ds), owner())
     runner().submit(run_id, cfg.epochs)
     return run_id
+
+
+def _check_capacity() -> None:
+    """One person cannot fill the machine, and the line cannot grow without end."""
+    limit = current_app.config["MAX_ACTIVE_RUNS_PER_OWNER"]
+    if store().count_runs(owner=owner(), status=ACTIVE) >= limit:
+        raise Refused(f"You already have {limit} runs training or waiting, the most one person may have. "
+                      f"Stop one or wait for one to finish.", "runs", 429)
+    queue_limit = current_app.config["MAX_QUEUED_RUNS"]
+    if runner().queue_length() >= queue_limit:
+        raise Refused(f"The lab is busy: {queue_limit} runs are already waiting. Try again in a minute.",
+                      "queue", 429)
+
+
+def stop_run(row) -> bool:
+    return runner().stop(row["id"])
+
+
+def resume_run(row, raw, source) -> None:
+    """Continue a stopped or interrupted run from its last checkpoint, to its (or newly asked) epochs."""
+    if row["status"] not in RESUMABLE:
+        raise Refused(f"Only a stopped or interrupted run can be resumed; this one is {row['status']}.",
+                      "status", 409)
+    epochs = forms.parse_resume(raw, source, row["checkpoint_epoch"] or 0, current_app.config["MAX_EPOCHS"],
+                                row["epochs"])
+    _check_capacity()
+    config = dict(row["config"], epochs=epochs)
+    store().update_run(row["id"], status="queued", epochs=epochs, config=config, finished_at=None, message=None)
+    runner().submit(row["id"], epochs)
 
 
 def baseline_loss(ds: nn.Dataset) -> float:
@@ -80,10 +143,29 @@ def baseline_loss(ds: nn.Dataset) -> float:
     return float(((ds.y_test - ds.y_train.mean(axis=0)) ** 2).mean())
 
 
+_models: OrderedDict = OrderedDict()   # (run id, checkpoint epoch) -> nn.Model, newest last
+_models_lock = threading.Lock()
+MODEL_CACHE_SIZE = 64
+
+
+def _model(row) -> nn.Model:
+    if row["model"] is None:
+        raise NoModel(f"Run {row['id']} has no trained model yet: wait for its first checkpoint.")
+    key = (row["id"], row["checkpoint_epoch"])
+    with _models_lock:
+        if key in _models:
+            _models.move_to_end(key)
+            return _models[key]
+    model = nn.model_from_dict(json.loads(row["model"]))
+    with _models_lock:
+        _models[key] = model
+        while len(_models) > MODEL_CACHE_SIZE:
+            _models.popitem(last=False)
+    return model
+
+
 def predict(run_row, inputs: np.ndarray) -> dict:
-    model = store().model(run_row["id"])
-    if model is None:
-        raise NoModel(f"Run {run_row['id']} has no trained model yet.")
+    model = _model(run_row)
     ds_row = store().dataset_row(run_row["dataset_id"])
     predictions = model.predict(inputs)
     expected = nn.true_outputs(ds_row["task"], inputs) if ds_row["task"] else None
@@ -92,14 +174,15 @@ def predict(run_row, inputs: np.ndarray) -> dict:
                 outputs=list(ds_row["output_names"]))
 
 
-def run_state(run_id: int) -> dict:
+def run_state(row) -> dict:
     """Everything a page or API client needs to show a run, live values preferred over stored ones."""
-    row = run_or_404(run_id)
+    run_id = row["id"]
     live = runner().live(run_id)
     state = dict(id=row["id"], dataset_id=row["dataset_id"], status=row["status"], epoch=row["epoch"],
                  epochs=row["epochs"], train_loss=row["train_loss"], test_loss=row["test_loss"],
                  config=row["config"],
                  error=row["message"], findings=row["findings"], has_model=row["model"] is not None,
+                 checkpoint_epoch=row["checkpoint_epoch"], share_token=row["share_token"],
                  baseline_loss=row["baseline_loss"])
     if live is not None and not live.finished:   # while training, memory is ahead of the database
         state.update(status=live.status, epoch=live.epoch, train_loss=live.train_loss, test_loss=live.test_loss,
