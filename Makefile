@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test lint bench screenshots clean
+.PHONY: install run serve test lint bench screenshots clean
 
 install: $(STAMP)
 
@@ -20,6 +20,10 @@ run: install
 	@mkdir -p instance
 	@echo "tinynet is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/flask --app webapp run --host $(HOST) --port $(PORT)
+
+serve: install   # production: gunicorn, one process with threads (see gunicorn.conf.py)
+	@mkdir -p instance
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 lint: install
 	$(BIN)/ruff check .

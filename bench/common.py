@@ -24,13 +24,16 @@ def header() -> str:
     ])
 
 
-def best_rate(run, steps, repeats=REPEATS) -> float:
-    """The best steps/s of `repeats` calls of run(steps), which returns (steps done, seconds)."""
-    rates = []
+def best_rates(runs, repeats=REPEATS) -> list[float]:
+    """The best steps/s of `repeats` calls of run(steps) for each (run, steps) pair; run returns (steps done,
+    seconds). The contenders' repeats are interleaved so a burst of load from other processes on the shared
+    machine hits them alike rather than one of them."""
+    best = [0.0] * len(runs)
     for _ in range(repeats):
-        done, seconds = run(steps)
-        rates.append(done / max(seconds, 1e-9))
-    return max(rates)
+        for i, (run, steps) in enumerate(runs):
+            done, seconds = run(steps)
+            best[i] = max(best[i], done / max(seconds, 1e-9))
+    return best
 
 
 def calibrate(run, seconds, first=16) -> int:

@@ -65,7 +65,7 @@ class NumpyAdamNet:
         """Backprop of mean((out - y)^2) into self.g; returns the loss in training units."""
         hs = self._forward(self.x)
         r = hs[-1] - self.y
-        loss = float(np.vdot(r, r)) / r.size
+        loss = float(np.vdot(r, r)) / r.size            # computed every step, as nn does to watch for divergence
         delta = r * (2.0 / r.size)                      # d loss / d output
         for i in range(len(self.params) - 1, -1, -1):
             (w, _), (gw, gb), act = self.params[i], self.grads[i], self.activations[i]

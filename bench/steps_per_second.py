@@ -9,7 +9,7 @@ from __future__ import annotations
 import nn
 
 from . import notebook_baseline as notebook
-from .common import REPEATS, best_rate, header, nn_runner, rate, ratio, title
+from .common import REPEATS, best_rates, header, nn_runner, rate, ratio, title
 from .numpy_baseline import NumpyAdamNet
 
 NN_EPOCHS = 200_000          # ~1 s per repeat at ~200k epochs/s
@@ -19,16 +19,14 @@ NOTEBOOK_BACKPROP_SECONDS = 2.0
 NN_TARGET_VS_NUMPY = 5.0
 
 
-def measure_nn(ds) -> float:
-    run = nn_runner(ds, nn.TrainConfig())
-    run(1000)                 # compile outside the timing
-    return best_rate(run, NN_EPOCHS)
-
-
-def measure_numpy(ds) -> float:
+def measure_nn_and_numpy(ds) -> tuple[float, float]:
+    """(nn.train epochs/s, NumPy steps/s), warm, their repeats interleaved."""
+    nn_run = nn_runner(ds, nn.TrainConfig())
+    nn_run(1000)              # compile outside the timing
     net = NumpyAdamNet(ds)
     net.run(1000)             # warm the caches and allocator
-    return best_rate(net.run, NUMPY_STEPS)
+    nn_rate, np_rate = best_rates([(nn_run, NN_EPOCHS), (net.run, NUMPY_STEPS)])
+    return nn_rate, np_rate
 
 
 def measure_notebook(ds) -> dict:
@@ -49,11 +47,11 @@ def main() -> dict:
     title("1. steps per second: default 2-2-2 linear network, adam, normalised, full batch")
     ds = nn.make_dataset(n=1000, seed=0)
     n = len(ds.x_train)
-    print(f"data: nn.make_dataset(n=1000, seed=0), {n} training samples; best of {REPEATS} repeats", flush=True)
-    nn_rate = measure_nn(ds)
+    print(f"data: nn.make_dataset(n=1000, seed=0), {n} training samples; best of {REPEATS} repeats "
+          "(nn and NumPy interleaved)", flush=True)
+    nn_rate, np_rate = measure_nn_and_numpy(ds)
     print(f"  (a) nn.train               {rate(nn_rate):>12} epochs/s   ({NN_EPOCHS:,} epochs a repeat, warm)",
           flush=True)
-    np_rate = measure_numpy(ds)
     print(f"  (b) NumPy full batch       {rate(np_rate):>12} steps/s    ({NUMPY_STEPS:,} steps a repeat)", flush=True)
     nb = measure_notebook(ds)
     nb_epoch = n / nb["rate"]

@@ -99,6 +99,12 @@ def _check_fraction(test_fraction) -> float:
     return f
 
 
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ConfigError("seed", "must be a whole number from 0 to 4294967295")
+    return int(seed)
+
+
 def _split(x, y, test_fraction, rng) -> tuple[np.ndarray, ...]:
     n = len(x)
     n_test = int(round(n * test_fraction))
@@ -127,8 +133,7 @@ def make_dataset(n=1000, task="diff_sum", a_range=DEFAULT_A_RANGE, b_range=DEFAU
     if not (math.isfinite(noise) and noise >= 0):
         raise ConfigError("noise", "must be a finite number ≥ 0")
     test_fraction = _check_fraction(test_fraction)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
-        raise ConfigError("seed", "must be a whole number from 0 to 4294967295")
+    seed = _check_seed(seed)
 
     rng = np.random.default_rng(seed)
     a = rng.uniform(a_lo, a_hi, n)
@@ -166,6 +171,7 @@ def dataset_from_arrays(x, y, test_fraction=0.2, seed=0, output_names=None) -> D
         if np.abs(arr).max() > 1e30:
             raise ConfigError(name, "values must lie within ±1e30")
     test_fraction = _check_fraction(test_fraction)
+    seed = _check_seed(seed)
     names = tuple(output_names) if output_names else tuple(f"y{i}" for i in range(y.shape[1]))
     if len(names) != y.shape[1]:
         raise ConfigError("output_names", f"need {y.shape[1]} names, got {len(names)}")

@@ -9,6 +9,7 @@ import numpy as np
 from .config import TrainConfig
 from .model import OUTPUT_RANGE, Scaler
 from .optim import MOMENTUM
+from .train import epoch_seconds
 
 ADAM_SAFE_LR = 0.3   # Adam moves each weight by about lr per step; weights here are of order 1
 SATURATING = ("sigmoid", "tanh")
@@ -16,7 +17,7 @@ SATURATING = ("sigmoid", "tanh")
 
 @dataclass(frozen=True)
 class Finding:
-    code: str        # stable identifier: output_range, learning_rate, saturation, narrow_hidden, linear_only
+    code: str        # output_range, learning_rate, saturation, narrow_hidden, linear_only, slow
     severity: str    # "error": cannot learn as configured; "warning": likely to struggle
     message: str
 
@@ -27,7 +28,7 @@ def diagnose(ds, cfg: TrainConfig | None = None) -> list[Finding]:
     if cfg.normalize:
         x_seen, y_seen = Scaler.fit(x_seen).apply(x_seen), Scaler.fit(y_seen).apply(y_seen)
     checks = (_output_range(cfg, y_seen), _learning_rate(cfg, x_seen, y_seen.shape[1]),
-              _saturation(cfg, x_seen), _narrow_hidden(cfg), _linear_only(cfg, ds))
+              _saturation(cfg, x_seen), _narrow_hidden(cfg), _linear_only(cfg, ds), _slow(cfg, len(ds.x_train)))
     return [f for f in checks if f is not None]
 
 
@@ -55,11 +56,14 @@ def _learning_rate(cfg, x_seen, n_outputs) -> Finding | None:
         return Finding("learning_rate", "warning",
                        f"Adam moves every weight by up to the learning rate each step; {lr:g} is large for "
                        f"weights of size about 1 and is likely to bounce or blow up. Try 0.01.")
-    # Gradient descent on a squared error is stable while lr < 2 / (largest curvature). For the first
-    # layer that curvature is about 2/K times the largest eigenvalue of E[x xᵀ] (bias included).
+    # Gradient descent on a squared error is stable while lr < 2 / (largest curvature). One layer's
+    # curvature is about 2/K times the largest eigenvalue of E[x xᵀ] (bias included); every weight layer
+    # adds about as much again, and training overshoots it by ~1.5x (calibrated on the default task).
     xb = np.hstack([x_seen, np.ones((len(x_seen), 1))])
-    curvature = 2.0 / n_outputs * float(np.linalg.eigvalsh(xb.T @ xb / len(xb)).max())
-    stable = 2.0 / curvature * (1 + MOMENTUM if cfg.optimizer == "momentum" else 1.0)
+    layer = 2.0 / n_outputs * float(np.linalg.eigvalsh(xb.T @ xb / len(xb)).max())
+    stable = 2.0 / (layer * (len(cfg.layers) - 1) * 1.5)
+    if cfg.optimizer == "momentum":   # heavy ball multiplies the step by up to 1 / (1 - β); measured: 0.2x
+        stable *= 2 * (1 - MOMENTUM)
     if lr <= stable:
         return None
     hint = "" if cfg.normalize else " or turn on normalisation (inputs near 1 allow far larger steps)"
@@ -111,3 +115,16 @@ def _linear_only(cfg, ds) -> Finding | None:
                    f"Every layer is linear, so the whole network is one straight-line (affine) map; the best "
                    f"such map explains only {100 * max(r2[worst], 0):.1f}% of {ds.output_names[worst]}'s "
                    f"variation (MSE {residual[worst]:.3g} at best). Use tanh or relu in the hidden layers.")
+
+
+SLOW_SECONDS = 60.0
+
+
+def _slow(cfg, n_train) -> Finding | None:
+    seconds = cfg.epochs * epoch_seconds(cfg, n_train)
+    if seconds < SLOW_SECONDS:
+        return None
+    advice = "Use adam, or fewer epochs" if cfg.optimizer == "lm" else "Use fewer epochs or samples"
+    return Finding("slow", "warning",
+                   f"This will take about {seconds / 60:.0f} minutes of training on a 2-core machine. {advice} "
+                   f"to see results sooner.")

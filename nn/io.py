@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -41,11 +40,18 @@ def _array(d, key, shape, what):
     return a
 
 
+def _weights(d, key, shape, what) -> np.ndarray:
+    a = _array(d, key, shape, what)
+    if np.abs(a).max(initial=0.0) > np.finfo(np.float32).max:
+        raise ConfigError("model", f"{what}: {key!r} has values too large for 32-bit floats")
+    return a.astype(np.float32)
+
+
 def model_from_dict(d) -> Model:
     """Rebuild a Model, checking every part: the dict may come from a user's upload."""
     if not isinstance(d, dict) or d.get("format") != FORMAT:
         raise ConfigError("model", f"not a tinynet model (expected \"format\": \"{FORMAT}\")")
-    if d.get("version") != VERSION:
+    if type(d.get("version")) is not int or d["version"] != VERSION:
         raise ConfigError("model", f"unsupported model version {d.get('version')!r} (this is {VERSION})")
     layers, acts = d.get("layers"), d.get("activations")
     if (not isinstance(layers, list) or not 2 <= len(layers) <= 9
@@ -56,8 +62,7 @@ def model_from_dict(d) -> Model:
     raw = d.get("params")
     if not isinstance(raw, list) or len(raw) != len(layers) - 1 or not all(isinstance(p, dict) for p in raw):
         raise ConfigError("model", f"params must list {len(layers) - 1} layers of {{W, b}}")
-    params = [(_array(p, "W", (i, o), f"layer {k + 1}").astype(np.float32),
-               _array(p, "b", (o,), f"layer {k + 1}").astype(np.float32))
+    params = [(_weights(p, "W", (i, o), f"layer {k + 1}"), _weights(p, "b", (o,), f"layer {k + 1}"))
               for k, (p, i, o) in enumerate(zip(raw, layers[:-1], layers[1:], strict=True))]
     scalers = []
     for name, width in (("x_scaler", layers[0]), ("y_scaler", layers[-1])):
@@ -68,8 +73,6 @@ def model_from_dict(d) -> Model:
         if not (std > 0).all():
             raise ConfigError("model", f"{name}: std must be positive")
         scalers.append(Scaler(mean, std))
-    if not all(math.isfinite(float(np.abs(w).max())) for w, _ in params):
-        raise ConfigError("model", "weights overflow 32-bit floats")
     return Model(params, tuple(acts), *scalers)
 
 

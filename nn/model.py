@@ -106,7 +106,10 @@ class Model:
         return sum(w.size + b.size for w, b in self.params)
 
     def predict(self, x) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
+        try:
+            x = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ConfigError("inputs", "must be numbers, one row [a, b] per input") from None
         if x.ndim == 1:
             x = x[None, :]
         if x.ndim != 2 or x.shape[1] != self.layers[0]:

@@ -40,11 +40,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_prefixed_env("TINYNET")
     if config:
         app.config.update(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.setdefault("DATABASE_URL", os.environ.get("DATABASE_URL")
-                          or f"sqlite:///{Path(app.instance_path) / 'tinynet.db'}")
+    instance = Path(app.instance_path)
+    app.config.setdefault("DATABASE_URL", os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'tinynet.db'}")
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(Path(app.instance_path))
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(instance)
+    if app.config["DATABASE_URL"].startswith(f"sqlite:///{instance}"):
+        instance.mkdir(parents=True, exist_ok=True)
 
     store = Store(make_engine(app.config["DATABASE_URL"]))
     store.interrupt_active_runs()   # nothing trains in a process that just started
@@ -67,6 +68,7 @@ def _instance_secret(instance: Path) -> str:
     """A key made once per installation and kept, so sessions survive restarts; never in the code."""
     path = instance / "secret_key"
     if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()

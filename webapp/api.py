@@ -79,7 +79,7 @@ def get_dataset(dataset_id):
 
 
 _RUN_KEYS = ("id", "dataset_id", "status", "epoch", "epochs", "train_loss", "test_loss", "history", "config",
-             "error", "findings", "position")
+             "error", "findings", "position", "checkpoint_epoch")
 
 
 def _run_json(run_id) -> dict:

@@ -208,7 +208,7 @@ class Runner:
         init, start = None, 0
         if row["model"] is not None and row["checkpoint_epoch"]:   # resuming from a checkpoint
             init, start = nn.model_from_dict(json.loads(row["model"])), row["checkpoint_epoch"]
-        self.store.replace_history(run_id, [], since_epoch=start + 1 if init else 0)
+        self.store.replace_history(run_id, [], since_epoch=start)   # training reports `start` again
         self.store.update_run(run_id, status="running", epoch=start, message=None, finished_at=None)
         self._update(run_id, status="running", epoch=start, history=self.store.history(run_id))
         pending: list[dict] = []

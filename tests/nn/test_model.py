@@ -141,6 +141,13 @@ def test_predict_rejects_bad_inputs(default_result, x):
     assert err.value.message
 
 
+@pytest.mark.parametrize("x", [[["15", "four"]], "15 4", [[1.0, 2.0], [3.0]]], ids=["text", "string", "ragged"])
+def test_predict_rejects_non_numeric_inputs_with_a_config_error(default_result, x):
+    with pytest.raises(nn.ConfigError) as err:
+        default_result.model.predict(x)
+    assert err.value.field == "inputs"
+
+
 # --- effective_affine -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("activations", [("tanh", "linear"), ("linear", "sigmoid"), ("relu", "relu")])
