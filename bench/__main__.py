@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from . import scaling, steps_per_second, time_to_target
+from . import load, scaling, steps_per_second, time_to_target
 from .common import header, title
 
-BENCHMARKS = (steps_per_second, time_to_target, scaling)
+BENCHMARKS = (steps_per_second, time_to_target, scaling, load)
 
 
 def main() -> None:
