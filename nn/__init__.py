@@ -6,6 +6,7 @@
 """
 
 from .config import TrainConfig
+from .csvdata import dataset_from_csv, dataset_to_csv
 from .data import TASKS, Dataset, dataset_from_arrays, make_dataset, true_outputs
 from .diagnose import Finding, diagnose
 from .errors import ConfigError
@@ -18,4 +19,5 @@ __all__ = [
     "ACTIVATIONS", "OPTIMIZERS", "TASKS", "ConfigError", "Dataset", "Finding", "Model", "TrainConfig",
     "TrainResult", "dataset_from_arrays", "diagnose", "load_model", "loss_and_gradient", "make_dataset",
     "model_from_dict", "model_to_dict", "save_model", "train", "true_outputs",
+    "dataset_from_csv", "dataset_to_csv",
 ]

@@ -69,7 +69,12 @@ def _dataset_json(row) -> dict:
 
 @bp.post("/datasets")
 def create_dataset_api():
-    dataset_id = create_dataset(_body(), forms.JSON)
+    body = _body()
+    if "csv" in body:   # {"csv": text, "test_fraction"?, "seed"?}: a dataset from CSV, see transfer.py
+        from . import transfer
+        dataset_id = transfer.create_from_csv(*transfer.parse_api(body))
+    else:
+        dataset_id = create_dataset(body, forms.JSON)
     return jsonify(_dataset_json(dataset_or_404(dataset_id))), 201
 
 

@@ -69,3 +69,58 @@ def scatter(x: np.ndarray, color: np.ndarray, limit: int = 800) -> dict:
              f"hsl({240 - 240 * t:.0f} 70% 50%)") for (a, b), t in zip(x, c, strict=True)]
     return dict(size=size, pad=pad, dots=dots, a_range=(float(lo[0]), float(hi[0])),
                 b_range=(float(lo[1]), float(hi[1])), c_range=(c_lo, c_hi))
+
+
+MAX_DRAWN_WEIGHTS = 1024   # beyond this a diagram is a hairball and a heavy page on every live update
+
+
+def node_names(layers, input_names, output_names) -> list[list[str]]:
+    """a, b for inputs; h<layer>.<unit> for hidden units; the task's names for outputs."""
+    hidden = [[f"h{li}.{k + 1}" for k in range(n)] for li, n in enumerate(layers[1:-1], 1)]
+    return [list(input_names), *hidden, list(output_names)]
+
+
+def network(model, input_names, output_names) -> dict:
+    """Nodes per layer, one edge per weight: width follows |w|, colour its sign (blue +, red −)."""
+    layers = model.layers
+    n_weights = sum(w.size for w, _ in model.params)
+    if n_weights > MAX_DRAWN_WEIGHTS:
+        return dict(drawn=False, n_weights=n_weights)
+    width = 120 + 150 * (len(layers) - 1)
+    height = max(140, min(640, 34 * max(layers) + 40))
+    xs = [60 + i * 150 for i in range(len(layers))]
+
+    def ys(n):
+        gap = (height - 40) / n
+        return [20 + gap * (k + 0.5) for k in range(n)]
+
+    names = node_names(layers, input_names, output_names)
+    biggest = max(float(np.abs(w).max()) for w, _ in model.params) or 1.0
+    edges = []
+    for li, (w, _) in enumerate(model.params):
+        y0, y1 = ys(layers[li]), ys(layers[li + 1])
+        for i in range(w.shape[0]):
+            for j in range(w.shape[1]):
+                v = float(w[i, j])
+                edges.append(dict(x1=xs[li], y1=y0[i], x2=xs[li + 1], y2=y1[j], value=v,
+                                  width=0.6 + 5.4 * abs(v) / biggest, sign="pos" if v >= 0 else "neg",
+                                  label=f"{names[li][i]} → {names[li + 1][j]}"))
+    nodes = [dict(x=xs[li], y=y, name=names[li][k],
+                  bias=None if li == 0 else float(model.params[li - 1][1][k]))
+             for li, n in enumerate(layers) for k, y in enumerate(ys(n))]
+    radius = max(4, min(12, (height - 40) / max(layers) / 2.6))
+    return dict(drawn=True, width=width, height=height, edges=edges, nodes=nodes, radius=radius,
+                n_weights=n_weights, activations=list(model.activations), layer_x=xs)
+
+
+def weight_rows(model, input_names, output_names) -> list[dict]:
+    """Every weight and bias with where it sits, for the table under the diagram."""
+    names = node_names(model.layers, input_names, output_names)
+    rows = []
+    for li, (w, b) in enumerate(model.params):
+        for j in range(w.shape[1]):
+            for i in range(w.shape[0]):
+                rows.append(dict(layer=li + 1, kind="weight", src=names[li][i], dst=names[li + 1][j],
+                                 value=float(w[i, j])))
+            rows.append(dict(layer=li + 1, kind="bias", src="", dst=names[li + 1][j], value=float(b[j])))
+    return rows

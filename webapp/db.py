@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import secrets
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 import numpy as np
@@ -79,6 +81,7 @@ history = Table(
     Column("test_loss", Float, nullable=False),
 )
 
+MODEL_CACHE_SIZE = 64
 ACTIVE = ("queued", "running")
 RESUMABLE = ("stopped", "interrupted")
 INTERRUPTED = "The server stopped while this run was training. Resume continues from its last checkpoint."
@@ -109,6 +112,8 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._models: OrderedDict = OrderedDict()   # (run id, checkpoint epoch, status) -> nn.Model
+        self._models_lock = threading.Lock()
 
     # -- datasets --------------------------------------------------------------------------------------
     def add_dataset(self, ds: nn.Dataset, owner: str | None = None) -> int:
@@ -209,9 +214,21 @@ class Store:
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(q).mappings()]
 
-    def model(self, run_id: int) -> nn.Model | None:
-        row = self.run(run_id)
-        return None if row is None or row["model"] is None else nn.model_from_dict(json.loads(row["model"]))
+    def model_of(self, row) -> nn.Model | None:
+        """The run row's saved model, parsed once per checkpoint: predictions come in bursts."""
+        if row["model"] is None:
+            return None
+        key = (row["id"], row["checkpoint_epoch"], row["status"])
+        with self._models_lock:
+            if key in self._models:
+                self._models.move_to_end(key)
+                return self._models[key]
+        model = nn.model_from_dict(json.loads(row["model"]))
+        with self._models_lock:
+            self._models[key] = model
+            while len(self._models) > MODEL_CACHE_SIZE:
+                self._models.popitem(last=False)
+        return model
 
     def interrupt_active_runs(self) -> list[int]:
         """After a restart nothing is training: queued or running runs were cut off."""

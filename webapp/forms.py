@@ -104,7 +104,7 @@ def _parse_whole(text: str) -> int:
 
 
 def _fmt(v):
-    return f"{v:,}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:g}"
+    return f"{v:,}" if float(v).is_integer() and abs(v) < 1e16 else f"{v:g}"
 
 
 # -- datasets --------------------------------------------------------------------------------------------
@@ -134,7 +134,10 @@ def parse_dataset(raw: Mapping, source: str, max_samples: int) -> dict:
         v["test_fraction"] = f.number("test_fraction", d["test_fraction"], 0.01, 0.99)
     for lo, hi in (("a_min", "a_max"), ("b_min", "b_max")):
         if v[lo] is not None and v[hi] is not None and not v[lo] < v[hi]:
-            f.fail(hi, f"must be above {lo} ({_fmt(v[lo])})")
+            if f._get(hi) is None:   # only the low end was given: that is the one to change
+                f.fail(lo, f"must be below {hi} ({_fmt(v[hi])})")
+            else:
+                f.fail(hi, f"must be above {lo} ({_fmt(v[lo])})")
     return f.done(v)
 
 
@@ -167,7 +170,7 @@ def parse_run(raw: Mapping, source: str, limits: Mapping) -> dict:
     f = Fields(raw, source)
     d = preset("default")
     v = dict(
-        dataset_id=f.number("dataset_id", None, 1, 2**63 - 1, whole=True),
+        dataset_id=f.number("dataset_id", None, 1, 2**53, whole=True),
         layers=_layers(f, limits, d["layers"]),
         activations=None,
         optimizer=f.choice("optimizer", d["optimizer"], nn.OPTIMIZERS),

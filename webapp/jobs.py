@@ -35,6 +35,7 @@ class Live:
     train_loss: float | None = None
     test_loss: float | None = None
     history: list = field(default_factory=list)
+    model: nn.Model | None = None      # the latest parameters, for the live network diagram
     version: int = 0
 
     @property
@@ -112,9 +113,12 @@ class Runner:
         return True
 
     def subscribe(self, run_id: int) -> Subscription:
+        """A mailbox that wakes on every change after now (the caller reads the current state itself)."""
         sub = Subscription(self, run_id)
         with self._lock:
             self._subscribers.setdefault(run_id, set()).add(sub)
+            live = self._live.get(run_id)
+            sub._seen = -1 if live is None else live.version
         return sub
 
     def position(self, run_id: int) -> int | None:
@@ -221,6 +225,7 @@ class Runner:
 
         def on_model(epoch, model):
             nonlocal last_write, last_checkpoint
+            self._update(run_id, model=model)
             now_ = time.monotonic()
             if now_ - last_write < WRITE_SECONDS:
                 return
@@ -248,6 +253,7 @@ class Runner:
                               message=result.message, finished_at=now(), **final)
         with self._lock:
             self._live[run_id].history = self.store.history(run_id)
+            self._live[run_id].model = result.model
             self._forget_old_runs()
         self._update(run_id, status=result.status, **final)
 

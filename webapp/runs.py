@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context, url_for
 
 import nn
+from nn.explain import explain
 
 from . import charts, forms
+from .db import dataset_from_row
 from .services import (
     NoModel,
     Refused,
@@ -24,6 +28,7 @@ from .services import (
 )
 
 bp = Blueprint("runs", __name__)
+SSE_MIN_INTERVAL = 0.25
 
 
 # -- building a run --------------------------------------------------------------------------------------
@@ -113,8 +118,34 @@ def _links(row, token=None) -> dict:
 
 def _run_context(row, token=None, **extra):
     state = run_state(row)
-    return dict(run=state, chart=charts.loss_chart(state["history"]), dataset=store().dataset_row(row["dataset_id"]),
-                links=_links(row, token), readonly=token is not None, prediction=None, errors={}, values={}) | extra
+    dataset = store().dataset_row(row["dataset_id"])
+    return dict(run=state, chart=charts.loss_chart(state["history"]), dataset=dataset,
+                inside=_inside(state, dataset), rebound=_rebound(state), links=_links(row, token),
+                readonly=token is not None, prediction=None, errors={}, values={}) | extra
+
+
+def _rebound(state) -> dict | None:
+    """A finished run whose test loss ended far above its best: worth saying so, and why."""
+    history = state["history"]
+    if state["status"] in ("queued", "running") or len(history) < 3:
+        return None
+    best = min(history, key=lambda p: p["test_loss"])
+    last = history[-1]
+    return best if last["test_loss"] > 100 * best["test_loss"] and best is not last else None
+
+
+def _inside(state, dataset) -> dict | None:
+    """The network's weights as a diagram and a table, and the formula it computes."""
+    model = state["model"]
+    if model is None:
+        return None
+    outputs = dataset["output_names"]
+    x = None
+    if state["status"] not in ("queued", "running") and model.effective_affine() is None:
+        x = dataset_from_row(dataset).x_test   # the straight-line fit of a nonlinear net, once it is final
+    return dict(diagram=charts.network(model, ("a", "b"), outputs),
+                weights=charts.weight_rows(model, ("a", "b"), outputs),
+                explanation=explain(model, outputs, dataset["task"], x))
 
 
 def _page(row, token=None, status=200, **extra):
@@ -150,18 +181,19 @@ def _event_stream(row, token=None):
     def stream():
         try:
             yield "retry: 3000\n\n"
+            changed = True   # the first frame: whatever happened since the page was rendered
             while True:
-                live = sub.next(timeout=heartbeat)
                 # stream_with_context keeps this request's context (session, CSRF token) for rendering
                 ctx = _run_context(store().run(run_id), token)
                 finished = ctx["run"]["status"] not in ("queued", "running")
-                if live is None and not finished:
+                if finished or changed:
+                    yield _sse("done" if finished else "progress", render_template("runs/_live.html", **ctx))
+                    if finished:
+                        return
+                    time.sleep(SSE_MIN_INTERVAL)   # a watcher needs a few frames a second, not every chunk
+                else:
                     yield ": heartbeat\n\n"
-                    continue
-                html = render_template("runs/_live.html", **ctx)
-                yield _sse("done" if finished else "progress", html)
-                if finished:
-                    return
+                changed = sub.next(timeout=heartbeat) is not None
         finally:
             sub.close()
 

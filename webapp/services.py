@@ -5,10 +5,7 @@ Views stay thin: they parse nothing by hand and call these with the raw request 
 
 from __future__ import annotations
 
-import json
 import secrets
-import threading
-from collections import OrderedDict
 
 import numpy as np
 from flask import abort, current_app, g, session
@@ -52,15 +49,18 @@ def runner() -> Runner:
     return current_app.extensions["tinynet_runner"]
 
 
+MAX_ID = 2**63 - 1   # SQLite's INTEGER; a longer number in a URL names nothing
+
+
 def dataset_or_404(dataset_id: int):
-    row = store().dataset_row(dataset_id)
+    row = store().dataset_row(dataset_id) if dataset_id <= MAX_ID else None
     if row is None or row["owner"] != owner():   # someone else's is as absent as a missing one
         abort(404, description=f"There is no dataset {dataset_id}.")
     return row
 
 
 def run_or_404(run_id: int):
-    row = store().run(run_id)
+    row = store().run(run_id) if run_id <= MAX_ID else None
     if row is None or row["owner"] != owner():
         abort(404, description=f"There is no run {run_id}.")
     return row
@@ -143,25 +143,10 @@ def baseline_loss(ds: nn.Dataset) -> float:
     return float(((ds.y_test - ds.y_train.mean(axis=0)) ** 2).mean())
 
 
-_models: OrderedDict = OrderedDict()   # (run id, checkpoint epoch) -> nn.Model, newest last
-_models_lock = threading.Lock()
-MODEL_CACHE_SIZE = 64
-
-
 def _model(row) -> nn.Model:
     if row["model"] is None:
         raise NoModel(f"Run {row['id']} has no trained model yet: wait for its first checkpoint.")
-    key = (row["id"], row["checkpoint_epoch"])
-    with _models_lock:
-        if key in _models:
-            _models.move_to_end(key)
-            return _models[key]
-    model = nn.model_from_dict(json.loads(row["model"]))
-    with _models_lock:
-        _models[key] = model
-        while len(_models) > MODEL_CACHE_SIZE:
-            _models.popitem(last=False)
-    return model
+    return store().model_of(row)
 
 
 def predict(run_row, inputs: np.ndarray) -> dict:
@@ -186,8 +171,8 @@ def run_state(row) -> dict:
                  baseline_loss=row["baseline_loss"])
     if live is not None and not live.finished:   # while training, memory is ahead of the database
         state.update(status=live.status, epoch=live.epoch, train_loss=live.train_loss, test_loss=live.test_loss,
-                     history=live.history)
+                     history=live.history, model=live.model)
     else:
-        state["history"] = store().history(run_id)
+        state.update(history=store().history(run_id), model=_model(row) if row["model"] else None)
     state["position"] = runner().position(run_id)
     return state
