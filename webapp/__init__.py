@@ -53,12 +53,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["tinynet_runner"] = Runner(store, workers=int(app.config["WORKERS"]))
     csrf.init_app(app)
 
-    from . import api, datasets, errors, pages, runs, services, transfer
+    from . import api, datasets, errors, models, pages, runs, services, transfer
     app.before_request(services.load_owner)
     errors.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
     app.register_blueprint(runs.bp)
+    app.register_blueprint(models.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)   # JSON only: a cross-site form cannot send application/json

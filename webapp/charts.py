@@ -22,14 +22,17 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return [round(start + i * step, 10) for i in range(int((hi - start) / step) + 1)]
 
 
-def loss_chart(history: list[dict]) -> dict:
-    """Train and test loss against epoch, log-scale loss axis. Returns what templates/_charts.html needs."""
-    pts = [p for p in history if p["train_loss"] > 0 and p["test_loss"] > 0
-           and math.isfinite(p["train_loss"]) and math.isfinite(p["test_loss"])]
-    if not pts:
+PALETTE = ("#2f5bd3", "#e07a1f", "#1b9e77", "#c2185b", "#6a3d9a", "#8c6d1f", "#17becf", "#555555")
+
+
+def log_lines(series: list[dict]) -> dict:
+    """Lines of (epoch, loss) on a log-scale loss axis. series: [{label, points, cls?, color?}]."""
+    series = [dict(s, points=[(e, v) for e, v in s["points"] if v > 0 and math.isfinite(v)]) for s in series]
+    series = [s for s in series if s["points"]]
+    if not series:
         return dict(empty=True, width=WIDTH, height=HEIGHT)
-    epochs = [p["epoch"] for p in pts]
-    logs = [math.log10(p[k]) for p in pts for k in ("train_loss", "test_loss")]
+    epochs = [e for s in series for e, _ in s["points"]]
+    logs = [math.log10(v) for s in series for _, v in s["points"]]
     x0, x1 = min(epochs), max(max(epochs), min(epochs) + 1)
     y0, y1 = math.floor(min(logs)), math.ceil(max(logs))
     if y1 == y0:
@@ -41,19 +44,25 @@ def loss_chart(history: list[dict]) -> dict:
     def sy(v):
         return PAD_T + (y1 - math.log10(v)) / (y1 - y0) * (HEIGHT - PAD_T - PAD_B)
 
-    def line(key):
-        return " ".join(f"{sx(p['epoch']):.1f},{sy(p[key]):.1f}" for p in pts)
-
     step = max(1, (y1 - y0) // 6)
     mantissas = (1, 2, 5) if y1 - y0 <= 2 else (1,)   # a short axis gets 2x and 5x ticks too
     y_ticks = [(sy(m * 10.0 ** e), f"{m}e{e}") for e in range(y0, y1 + 1, step) for m in mantissas
                if m * 10.0 ** e <= 10.0 ** y1]
-    return dict(
-        empty=False, width=WIDTH, height=HEIGHT, left=PAD_L, right=WIDTH - PAD_R, top=PAD_T,
-        bottom=HEIGHT - PAD_B, train=line("train_loss"), test=line("test_loss"),
-        y_ticks=y_ticks,
-        x_ticks=[(sx(t), f"{t:,.0f}") for t in _nice_ticks(x0, x1) if x0 <= t <= x1],
-    )
+    lines = [dict(label=s["label"], cls=s.get("cls", ""), color=s.get("color") or PALETTE[i % len(PALETTE)],
+                  points=" ".join(f"{sx(e):.1f},{sy(v):.1f}" for e, v in s["points"]))
+             for i, s in enumerate(series)]
+    return dict(empty=False, width=WIDTH, height=HEIGHT, left=PAD_L, right=WIDTH - PAD_R, top=PAD_T,
+                bottom=HEIGHT - PAD_B, lines=lines, y_ticks=y_ticks,
+                x_ticks=[(sx(t), f"{t:,.0f}") for t in _nice_ticks(x0, x1) if x0 <= t <= x1])
+
+
+def loss_chart(history: list[dict]) -> dict:
+    """A run's train and test loss against epoch."""
+    return log_lines([
+        dict(label="train loss", cls="train", color=PALETTE[0],
+             points=[(p["epoch"], p["train_loss"]) for p in history]),
+        dict(label="test loss", cls="test", color=PALETTE[1], points=[(p["epoch"], p["test_loss"]) for p in history]),
+    ])
 
 
 def scatter(x: np.ndarray, color: np.ndarray, limit: int = 800) -> dict:
@@ -86,7 +95,7 @@ def network(model, input_names, output_names) -> dict:
     n_weights = sum(w.size for w, _ in model.params)
     if n_weights > MAX_DRAWN_WEIGHTS:
         return dict(drawn=False, n_weights=n_weights)
-    width = 120 + 150 * (len(layers) - 1)
+    width = 190 + 150 * (len(layers) - 1)   # room for output names on the right
     height = max(140, min(640, 34 * max(layers) + 40))
     xs = [60 + i * 150 for i in range(len(layers))]
 
@@ -105,7 +114,8 @@ def network(model, input_names, output_names) -> dict:
                 edges.append(dict(x1=xs[li], y1=y0[i], x2=xs[li + 1], y2=y1[j], value=v,
                                   width=0.6 + 5.4 * abs(v) / biggest, sign="pos" if v >= 0 else "neg",
                                   label=f"{names[li][i]} → {names[li + 1][j]}"))
-    nodes = [dict(x=xs[li], y=y, name=names[li][k],
+    last = len(layers) - 1
+    nodes = [dict(x=xs[li], y=y, name=names[li][k], place="in" if li == 0 else "out" if li == last else "hidden",
                   bias=None if li == 0 else float(model.params[li - 1][1][k]))
              for li, n in enumerate(layers) for k, y in enumerate(ys(n))]
     radius = max(4, min(12, (height - 40) / max(layers) / 2.6))
@@ -124,3 +134,48 @@ def weight_rows(model, input_names, output_names) -> list[dict]:
                                  value=float(w[i, j])))
             rows.append(dict(layer=li + 1, kind="bias", src="", dst=names[li + 1][j], value=float(b[j])))
     return rows
+
+
+def parity(y_true: np.ndarray, y_pred: np.ndarray, name: str, limit: int = 500) -> dict:
+    """Predicted against true for one output: a perfect network puts every dot on the diagonal."""
+    size, pad = 260, 40
+    t, p = y_true[:limit].astype(float), y_pred[:limit].astype(float)
+    lo, hi = float(min(t.min(), p.min())), float(max(t.max(), p.max()))
+    span = hi - lo if hi > lo else 1.0
+
+    def sx(v):   # true value, across
+        return pad + (v - lo) / span * (size - pad - 10)
+
+    def sy(v):   # predicted value, up
+        return 10 + (hi - v) / span * (size - pad - 10)
+
+    dots = [(sx(a), sy(b)) for a, b in zip(t, p, strict=True)]
+    return dict(name=name, size=size, pad=pad, dots=dots, lo=lo, hi=hi, d0=(sx(lo), sy(lo)), d1=(sx(hi), sy(hi)))
+
+
+def error_map(model, true_fn, a_range, b_range, cells: int = 28, margin: float = 0.5) -> dict:
+    """Mean |error| over a grid reaching `margin` of each range beyond the training box, log colour scale."""
+    (a0, a1), (b0, b1) = a_range, b_range
+    da, db = (a1 - a0) * margin, (b1 - b0) * margin
+    a_edges = np.linspace(a0 - da, a1 + da, cells + 1)
+    b_edges = np.linspace(b0 - db, b1 + db, cells + 1)
+    ac, bc = (a_edges[:-1] + a_edges[1:]) / 2, (b_edges[:-1] + b_edges[1:]) / 2
+    grid = np.array([(a, b) for b in bc for a in ac])
+    err = np.abs(model.predict(grid) - true_fn(grid)).mean(axis=1)
+    logs = np.log10(np.maximum(err, 1e-12))
+    lo, hi = float(logs.min()), float(max(logs.max(), logs.min() + 1e-9))
+    size, pad = 300, 40
+    cell = (size - pad - 10) / cells
+    rects = [dict(x=pad + (k % cells) * cell, y=10 + (cells - 1 - k // cells) * cell, error=float(e),
+                  color=f"hsl({200 - 200 * (lg - lo) / (hi - lo):.0f} 75% {88 - 40 * (lg - lo) / (hi - lo):.0f}%)",
+                  a=float(grid[k, 0]), b=float(grid[k, 1]))
+             for k, (e, lg) in enumerate(zip(err, logs, strict=True))]
+    box = dict(x=pad + da / (a_edges[-1] - a_edges[0]) * (size - pad - 10),
+               y=10 + db / (b_edges[-1] - b_edges[0]) * (size - pad - 10),
+               w=(a1 - a0) / (a_edges[-1] - a_edges[0]) * (size - pad - 10),
+               h=(b1 - b0) / (b_edges[-1] - b_edges[0]) * (size - pad - 10))
+    inside = (grid[:, 0] >= a0) & (grid[:, 0] <= a1) & (grid[:, 1] >= b0) & (grid[:, 1] <= b1)
+    return dict(size=size, pad=pad, cell=cell, rects=rects, box=box, a=(a_edges[0], a_edges[-1]),
+                b=(b_edges[0], b_edges[-1]), err_lo=10 ** lo, err_hi=10 ** hi,
+                inside_mean=float(err[inside].mean()) if inside.any() else None,
+                outside_mean=float(err[~inside].mean()) if (~inside).any() else None)

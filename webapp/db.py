@@ -149,6 +149,17 @@ class Store:
                 stop_requested=False,
             )).inserted_primary_key[0]
 
+    def add_imported_run(self, dataset_id: int, model: nn.Model, config: dict, losses: dict, baseline_loss: float,
+                         owner: str | None = None) -> int:
+        """An uploaded model: a finished run that never trained here, with one loss point on its dataset."""
+        with self.engine.begin() as c:
+            run_id = c.execute(insert(runs).values(
+                owner=owner, dataset_id=dataset_id, created_at=now(), finished_at=now(), config=config,
+                status="imported", epochs=0, findings=[], baseline_loss=baseline_loss, stop_requested=False,
+                checkpoint_epoch=0, model=json.dumps(nn.model_to_dict(model)), **losses)).inserted_primary_key[0]
+            c.execute(insert(history), [dict(run_id=run_id, **losses)])
+            return run_id
+
     def run(self, run_id: int):
         with self.engine.connect() as c:
             return c.execute(select(runs).where(runs.c.id == run_id)).mappings().first()

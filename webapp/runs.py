@@ -109,18 +109,20 @@ def _links(row, token=None) -> dict:
     """Where the run page's parts point: the owner's own routes, or the read-only share routes."""
     if token:
         return dict(events=url_for("runs.shared_events", token=token),
-                    predict=url_for("runs.shared_predict", token=token), stop=None, resume=None, share=None)
+                    predict=url_for("runs.shared_predict", token=token),
+                    model=url_for("models.shared_download", token=token), stop=None, resume=None, share=None)
     rid = row["id"]
     return dict(events=url_for("runs.events", run_id=rid), predict=url_for("runs.predict_view", run_id=rid),
-                stop=url_for("runs.stop", run_id=rid), resume=url_for("runs.resume", run_id=rid),
-                share=url_for("runs.share", run_id=rid))
+                model=url_for("models.download", run_id=rid), stop=url_for("runs.stop", run_id=rid),
+                resume=url_for("runs.resume", run_id=rid), share=url_for("runs.share", run_id=rid))
 
 
 def _run_context(row, token=None, **extra):
     state = run_state(row)
     dataset = store().dataset_row(row["dataset_id"])
     return dict(run=state, chart=charts.loss_chart(state["history"]), dataset=dataset,
-                inside=_inside(state, dataset), rebound=_rebound(state), links=_links(row, token),
+                inside=_inside(state, dataset), rebound=_rebound(state),
+                generalisation=_generalisation(state, dataset), links=_links(row, token),
                 readonly=token is not None, prediction=None, errors={}, values={}) | extra
 
 
@@ -150,6 +152,21 @@ def _inside(state, dataset) -> dict | None:
 
 def _page(row, token=None, status=200, **extra):
     return render_template("runs/show.html", **_run_context(row, token, **extra)), status
+
+
+def _generalisation(state, dataset) -> dict | None:
+    """For a finished run: predicted against true on the test set, and the error beyond the training box."""
+    model = state["model"]
+    if model is None or state["status"] in ("queued", "running"):
+        return None
+    ds = dataset_from_row(dataset)
+    predicted = model.predict(ds.x_test)
+    out = dict(parity=[charts.parity(ds.y_test[:, k], predicted[:, k], name)
+                       for k, name in enumerate(ds.output_names)], error_map=None)
+    if ds.task:
+        out["error_map"] = charts.error_map(model, lambda x: nn.true_outputs(ds.task, x),
+                                            dataset["params"]["a_range"], dataset["params"]["b_range"])
+    return out
 
 
 @bp.get("/runs/<int:run_id>")

@@ -156,7 +156,16 @@ def predict(run_row, inputs: np.ndarray) -> dict:
     expected = nn.true_outputs(ds_row["task"], inputs) if ds_row["task"] else None
     return dict(inputs=inputs.tolist(), predictions=predictions.tolist(),
                 expected=None if expected is None else expected.astype(float).tolist(),
-                outputs=list(ds_row["output_names"]))
+                outputs=list(ds_row["output_names"]), outside=[_outside(ds_row["params"], row) for row in inputs])
+
+
+def _outside(params, row) -> list[str]:
+    """Which inputs lie beyond what the network saw in training: there it extrapolates."""
+    notes = []
+    for name, value, (lo, hi) in zip(("a", "b"), row, (params["a_range"], params["b_range"]), strict=True):
+        if not lo <= value <= hi:
+            notes.append(f"{name} = {value:g} is outside the training range {lo:g} to {hi:g}")
+    return notes
 
 
 def run_state(row) -> dict:

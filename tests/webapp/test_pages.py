@@ -64,7 +64,7 @@ def test_the_home_page_lists_datasets_and_runs_newest_first(client):
     page = parse_html(client.get("/"))
     headers = page.texts("#runs thead th")
     rows = page.select("#runs tbody tr")
-    assert [r.select("td")[0].text for r in rows] == [f"#{second['id']}", f"#{first['id']}"]
+    assert [r.select("td")[headers.index("Run")].text for r in rows] == [f"#{second['id']}", f"#{first['id']}"]
     for row, run in zip(rows, (second, first), strict=True):
         cells = [td.text for td in row.select("td")]
         assert cells[headers.index("Status")] == "completed"
