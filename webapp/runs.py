@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context, url_for
+from werkzeug.datastructures import MultiDict
 
 import nn
 from nn.explain import explain
@@ -32,39 +33,75 @@ SSE_MIN_INTERVAL = 0.25
 
 
 # -- building a run --------------------------------------------------------------------------------------
-def _builder(values, errors, status=200):
-    datasets = store().list_datasets(owner())
+# The builder's state is always what its form would submit; the same keys make its shareable URL.
+CONFIG_KEYS = ("dataset_id", "layers", "activations", "optimizer", "learning_rate", "epochs", "batch_size", "seed",
+               "normalize")
+
+
+def _builder(form: MultiDict, errors, status=200):
     findings = []
     if not errors:
         try:
-            _, cfg, ds = check_run(_as_form(values), forms.FORM)
+            _, cfg, ds = check_run(form, forms.FORM)
             findings = nn.diagnose(ds, cfg)
         except forms.Invalid as e:
             errors = e.errors
-    template = "runs/_builder.html" if request.headers.get("HX-Request") else "runs/new.html"
-    return render_template(template, values=values, errors=errors, findings=findings, datasets=datasets,
-                           presets=forms.PRESETS, activations=nn.ACTIVATIONS, optimizers=nn.OPTIMIZERS,
-                           tasks=nn.TASKS), status
+    values = _display(form)
+    config_url = _config_url(values)
+    partial = request.headers.get("HX-Request")
+    html = render_template("runs/_builder.html" if partial else "runs/new.html", values=values, errors=errors,
+                           findings=findings, datasets=store().list_datasets(owner()), presets=forms.PRESETS,
+                           activations=nn.ACTIVATIONS, optimizers=nn.OPTIMIZERS, config_url=config_url)
+    return html, status, {"HX-Push-Url": config_url} if partial else {}
 
 
-def _as_form(values):
-    """Builder values (lists) back into the shape a submitted form has."""
-    from werkzeug.datastructures import MultiDict
-    if isinstance(values, MultiDict):
-        return values
-    flat = MultiDict({k: v for k, v in values.items() if k not in ("activations", "layers", "normalize")})
-    flat.setlist("activations", values.get("activations") or [])
-    flat["layers"] = ", ".join(str(s) for s in values.get("layers") or [])
-    if values.get("normalize"):
-        flat["normalize"] = "on"
-    return flat
+def _display(form: MultiDict) -> dict:
+    """What the form shows: one activation select per weight layer, even while the layer count changes."""
+    values = {k: form.get(k, "") for k in CONFIG_KEYS}
+    layers = form.get("layers", "").replace(",", " ").split()
+    acts = form.getlist("activations")
+    n = len(layers) - 1
+    if n >= 1 and len(acts) != n:
+        acts = ((acts or ["linear"]) + [(acts or ["linear"])[-1]] * n)[:n]
+    values.update(layers=", ".join(layers), activations=acts, normalize="normalize" in form)
+    return values
+
+
+def _config_url(values: dict) -> str:
+    query = {k: values[k] for k in CONFIG_KEYS if values[k] not in ("", None, False, [])}
+    query.update(layers=values["layers"].replace(" ", ""), activations=",".join(values["activations"]))
+    if values["normalize"]:
+        query["normalize"] = "on"
+    return url_for("runs.new", **query)
+
+
+def _preset_form(name: str | None, dataset_id) -> MultiDict:
+    p = forms.preset(name)
+    form = MultiDict(dict(dataset_id=dataset_id or "", layers=",".join(map(str, p["layers"])),
+                          optimizer=p["optimizer"], learning_rate=f"{p['learning_rate']:g}", epochs=str(p["epochs"]),
+                          batch_size="" if p["batch_size"] is None else str(p["batch_size"]), seed=str(p["seed"])))
+    form.setlist("activations", p["activations"])
+    if p["normalize"]:
+        form["normalize"] = "on"
+    return form
+
+
+def _query_form(args) -> MultiDict:
+    """A shared configuration URL: /runs/new?layers=2,8,2&activations=tanh,linear&optimizer=adam&..."""
+    form = MultiDict((k, v) for k, v in args.items(multi=True) if k in CONFIG_KEYS and k != "activations")
+    form.setlist("activations", [a for v in args.getlist("activations") for a in v.split(",") if a])
+    return form
 
 
 @bp.get("/runs/new")
 def new():
-    values = forms.preset(request.args.get("preset"))
-    values["dataset_id"] = request.args.get("dataset_id") or _newest_dataset_id()
-    return _builder(values, {})
+    dataset_id = request.args.get("dataset_id") or _newest_dataset_id()
+    if any(k in request.args for k in CONFIG_KEYS if k != "dataset_id"):
+        form = _query_form(request.args)
+        form["dataset_id"] = dataset_id or ""
+    else:
+        form = _preset_form(request.args.get("preset"), dataset_id)
+    return _builder(form, {})
 
 
 def _newest_dataset_id():
@@ -75,22 +112,7 @@ def _newest_dataset_id():
 @bp.post("/runs/check")
 def check():
     """htmx: the builder re-rendered for the current values, with what diagnose says of them."""
-    return _builder(_builder_values(request.form), {})
-
-
-def _builder_values(form):
-    values = dict(form.items())
-    values["activations"] = form.getlist("activations")
-    values["layers"] = [s for s in form.get("layers", "").replace(",", " ").split()]
-    values["normalize"] = "normalize" in form
-    try:
-        n = len(values["layers"]) - 1
-        if n >= 1 and len(values["activations"]) != n:   # keep the selects in step with the layer count
-            acts = values["activations"] or ["linear"]
-            values["activations"] = (acts + [acts[-1]] * n)[:n]
-    except TypeError:
-        pass
-    return values
+    return _builder(request.form, {})
 
 
 @bp.post("/runs/new")
@@ -98,9 +120,9 @@ def create():
     try:
         run_id = start_run(request.form, forms.FORM)
     except forms.Invalid as e:
-        return _builder(_builder_values(request.form), e.errors, 422)
+        return _builder(request.form, e.errors, 422)
     except Refused as e:
-        return _builder(_builder_values(request.form), {e.field: e.message}, e.status)
+        return _builder(request.form, {e.field: e.message}, e.status)
     return redirect(url_for("runs.show", run_id=run_id), code=303)
 
 
