@@ -13,11 +13,12 @@ from .errors import ConfigError
 from .io import load_model, model_from_dict, model_to_dict, save_model
 from .model import ACTIVATIONS, Model
 from .optim import OPTIMIZERS
+from .step import StepResult, initial_model, step
 from .train import TrainResult, loss_and_gradient, train
 
 __all__ = [
-    "ACTIVATIONS", "OPTIMIZERS", "TASKS", "ConfigError", "Dataset", "Finding", "Model", "TrainConfig",
-    "TrainResult", "dataset_from_arrays", "diagnose", "load_model", "loss_and_gradient", "make_dataset",
-    "model_from_dict", "model_to_dict", "save_model", "train", "true_outputs",
-    "dataset_from_csv", "dataset_to_csv",
+    "ACTIVATIONS", "OPTIMIZERS", "TASKS", "ConfigError", "Dataset", "Finding", "Model", "StepResult", "TrainConfig",
+    "TrainResult", "dataset_from_arrays", "dataset_from_csv", "dataset_to_csv", "diagnose", "initial_model", "load_model",
+    "loss_and_gradient", "make_dataset", "model_from_dict", "model_to_dict", "save_model", "step", "train",
+    "true_outputs",
 ]

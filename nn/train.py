@@ -192,6 +192,16 @@ class _GradientStepper:
     def numpy_params(self):
         return [(np.asarray(w), np.asarray(b)) for w, b in self.params]
 
+    def state(self) -> dict:
+        """The optimizer's memory (momentum, Adam's moments and count) as plain lists."""
+        return {"optax": [np.asarray(leaf).tolist() for leaf in jax.tree_util.tree_leaves(self.opt_state)]}
+
+    def restore(self, state: dict) -> None:
+        template = self.opt_state
+        leaves = [jnp.asarray(v, dtype=ref.dtype).reshape(ref.shape)
+                  for v, ref in zip(state["optax"], jax.tree_util.tree_leaves(template), strict=True)]
+        self.opt_state = jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(template), leaves)
+
 
 class _LMStepper:
     """Levenberg-Marquardt iterations (one per epoch): it only keeps steps that lower the loss."""
@@ -211,6 +221,29 @@ class _LMStepper:
 
     def numpy_params(self):
         return [(np.asarray(w), np.asarray(b)) for w, b in _unflatten(self.flat, self.cfg.layers)]
+
+    def state(self) -> dict:
+        return {"lm_damping": float(self.lam)}
+
+    def restore(self, state: dict) -> None:
+        self.lam = jnp.float32(state["lm_damping"])
+
+
+def setup(ds, cfg: TrainConfig, init: Model | None, start_epoch: int = 0):
+    """The stepper that trains cfg on ds from init (or fresh weights), and the scalers it works in."""
+    if init is not None and (init.layers != cfg.layers or tuple(init.activations) != cfg.activations):
+        raise ConfigError("init", f"the model to resume is {'-'.join(map(str, init.layers))} "
+                                  f"({', '.join(init.activations)}), but the configuration asks for "
+                                  f"{'-'.join(map(str, cfg.layers))} ({', '.join(cfg.activations)})")
+    if init is not None:
+        x_scaler, y_scaler, params = init.x_scaler, init.y_scaler, init.params
+    else:
+        x_scaler, y_scaler = _scalers(ds, cfg.normalize)
+        params = init_params(cfg.layers, cfg.activations, cfg.seed)
+    data = _prepare(ds, x_scaler, y_scaler)
+    limit = _explode_limit(params, data, cfg.activations)
+    stepper_cls = _LMStepper if cfg.optimizer == "lm" else _GradientStepper
+    return stepper_cls(params, cfg, data, limit, start_epoch), x_scaler, y_scaler
 
 
 def _scalers(ds, normalize: bool) -> tuple[Scaler, Scaler]:
@@ -244,19 +277,7 @@ def train(ds, cfg: TrainConfig | None = None, on_progress: Callable[[dict], None
     should_stop() is asked between chunks.
     """
     cfg = (cfg or TrainConfig()).validated(ds)
-    if init is not None and (init.layers != cfg.layers or tuple(init.activations) != cfg.activations):
-        raise ConfigError("init", f"the model to resume is {'-'.join(map(str, init.layers))} "
-                                  f"({', '.join(init.activations)}), but the configuration asks for "
-                                  f"{'-'.join(map(str, cfg.layers))} ({', '.join(cfg.activations)})")
-    if init is not None:
-        x_scaler, y_scaler, params = init.x_scaler, init.y_scaler, init.params
-    else:
-        x_scaler, y_scaler = _scalers(ds, cfg.normalize)
-        params = init_params(cfg.layers, cfg.activations, cfg.seed)
-    data = _prepare(ds, x_scaler, y_scaler)
-    limit = _explode_limit(params, data, cfg.activations)
-    stepper_cls = _LMStepper if cfg.optimizer == "lm" else _GradientStepper
-    stepper = stepper_cls(params, cfg, data, limit, start_epoch)
+    stepper, x_scaler, y_scaler = setup(ds, cfg, init, start_epoch)
 
     def snapshot() -> Model:
         return Model(stepper.numpy_params(), cfg.activations, x_scaler, y_scaler)
@@ -266,9 +287,7 @@ def train(ds, cfg: TrainConfig | None = None, on_progress: Callable[[dict], None
     lengths = _chunk_lengths(cfg, len(ds.x_train))
     train_loss, test_loss, _ = (float(v) for v in stepper._evaluate())
     history = [dict(epoch=epoch, train_loss=train_loss, test_loss=test_loss)]
-    last_report = -np.inf
-
-    reported_epoch = None
+    last_report, reported_epoch = -np.inf, None
 
     def report(force=False):
         nonlocal last_report, reported_epoch

@@ -69,6 +69,8 @@ runs = Table(
     Column("model", Text),                          # nn.model_to_dict JSON: latest checkpoint or final
     Column("checkpoint_epoch", Integer),            # the epoch `model` was saved at
     Column("share_token", String(64), unique=True), # /share/<token>: read-only view for anyone with it
+    Column("step_state", JSON),                     # step mode: the optimizer's memory between steps
+    Column("last_step", JSON),                      # step mode: each weight's value, gradient and update
     Column("stop_requested", Boolean, nullable=False, default=False),
 )
 
@@ -141,13 +143,19 @@ class Store:
 
     # -- runs ------------------------------------------------------------------------------------------
     def add_run(self, dataset_id: int, config: dict, findings: list[dict], baseline_loss: float,
-                owner: str | None = None) -> int:
+                owner: str | None = None, draft: tuple[nn.Model, dict] | None = None) -> int:
+        """A queued run, or with draft=(initial model, its losses at epoch 0) one waiting to be stepped."""
+        values = dict(owner=owner, dataset_id=dataset_id, created_at=now(), config=config, status="queued",
+                      epoch=0, epochs=config["epochs"], findings=findings, baseline_loss=baseline_loss,
+                      stop_requested=False)
+        if draft is not None:
+            values.update(status="draft", model=json.dumps(nn.model_to_dict(draft[0])), checkpoint_epoch=0,
+                          **draft[1])
         with self.engine.begin() as c:
-            return c.execute(insert(runs).values(
-                owner=owner, dataset_id=dataset_id, created_at=now(), config=config, status="queued",
-                epoch=0, epochs=config["epochs"], findings=findings, baseline_loss=baseline_loss,
-                stop_requested=False,
-            )).inserted_primary_key[0]
+            run_id = c.execute(insert(runs).values(**values)).inserted_primary_key[0]
+            if draft is not None:
+                c.execute(insert(history), [dict(run_id=run_id, epoch=0, **draft[1])])
+            return run_id
 
     def add_imported_run(self, dataset_id: int, model: nn.Model, config: dict, losses: dict, baseline_loss: float,
                          owner: str | None = None) -> int:

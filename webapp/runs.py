@@ -23,7 +23,9 @@ from .services import (
     run_state,
     runner,
     shared_run_or_404,
+    start_draft,
     start_run,
+    step_run,
     stop_run,
     store,
 )
@@ -118,7 +120,7 @@ def check():
 @bp.post("/runs/new")
 def create():
     try:
-        run_id = start_run(request.form, forms.FORM)
+        run_id = start_run(request.form, forms.FORM, draft=request.form.get("mode") == "step")
     except forms.Invalid as e:
         return _builder(request.form, e.errors, 422)
     except Refused as e:
@@ -132,11 +134,13 @@ def _links(row, token=None) -> dict:
     if token:
         return dict(events=url_for("runs.shared_events", token=token),
                     predict=url_for("runs.shared_predict", token=token),
-                    model=url_for("models.shared_download", token=token), stop=None, resume=None, share=None)
+                    model=url_for("models.shared_download", token=token), stop=None, resume=None, share=None,
+                    step=None, start=None)
     rid = row["id"]
     return dict(events=url_for("runs.events", run_id=rid), predict=url_for("runs.predict_view", run_id=rid),
                 model=url_for("models.download", run_id=rid), stop=url_for("runs.stop", run_id=rid),
-                resume=url_for("runs.resume", run_id=rid), share=url_for("runs.share", run_id=rid))
+                resume=url_for("runs.resume", run_id=rid), share=url_for("runs.share", run_id=rid),
+                step=url_for("runs.step", run_id=rid), start=url_for("runs.start", run_id=rid))
 
 
 def _run_context(row, token=None, **extra):
@@ -265,6 +269,29 @@ def resume(run_id):
         resume_run(row, request.form, forms.FORM)
     except forms.Invalid as e:
         return _page(row, status=422, action_error=e.message)
+    except Refused as e:
+        return _page(row, status=e.status, action_error=e.message)
+    return _after_action(row)
+
+
+@bp.post("/runs/<int:run_id>/step")
+def step(run_id):
+    return _draft_action(run_or_404(run_id), step_run)
+
+
+@bp.post("/runs/<int:run_id>/start")
+def start(run_id):
+    row = run_or_404(run_id)
+    try:
+        start_draft(row)
+    except Refused as e:
+        return _page(row, status=e.status, action_error=e.message)
+    return redirect(url_for("runs.show", run_id=run_id), code=303)   # a fresh page: it opens the live stream
+
+
+def _draft_action(row, action):
+    try:
+        action(row)
     except Refused as e:
         return _page(row, status=e.status, action_error=e.message)
     return _after_action(row)

@@ -6,13 +6,14 @@ Views stay thin: they parse nothing by hand and call these with the raw request 
 from __future__ import annotations
 
 import secrets
+import threading
 
 import numpy as np
 from flask import abort, current_app, g, session
 
 import nn
 
-from . import forms
+from . import charts, forms
 from .db import ACTIVE, RESUMABLE, Store
 from .jobs import Runner
 
@@ -100,13 +101,79 @@ def check_run(raw, source) -> tuple[dict, nn.TrainConfig, nn.Dataset]:
     return values, cfg, ds
 
 
-def start_run(raw, source) -> int:
+def start_run(raw, source, draft: bool = False) -> int:
+    """A new run: queued for training, or (draft) waiting to be stepped through one epoch at a time."""
     values, cfg, ds = check_run(raw, source)
-    _check_capacity()
+    if not draft:
+        _check_capacity()
     findings = [f.__dict__ for f in nn.diagnose(ds, cfg)]
-    run_id = store().add_run(values["dataset_id"], forms.config_dict(cfg), findings, baseline_loss(ds), owner())
-    runner().submit(run_id, cfg.epochs)
+    initial = None
+    if draft:
+        model = nn.initial_model(ds, cfg)
+        initial = (model, dict(train_loss=_mse(model, ds.x_train, ds.y_train), test_loss=_mse(model, ds.x_test,
+                                                                                             ds.y_test)))
+    run_id = store().add_run(values["dataset_id"], forms.config_dict(cfg), findings, baseline_loss(ds), owner(),
+                             draft=initial)
+    if not draft:
+        runner().submit(run_id, cfg.epochs)
     return run_id
+
+
+def _mse(model: nn.Model, x, y) -> float:
+    return float(np.mean((model.predict(x) - y) ** 2))
+
+
+_stepping = threading.Lock()   # one step at a time: two quick clicks must not both start from the same weights
+
+
+def step_run(row) -> None:
+    """Step mode: one more epoch of a draft run, keeping each weight's gradient and update to show."""
+    with _stepping:
+        row = store().run(row["id"])
+        if row["status"] != "draft":
+            raise Refused(f"Only a run that has not started can be stepped; this one is {row['status']}.",
+                          "status", 409)
+        if row["epoch"] >= row["epochs"]:
+            raise Refused("Every epoch is done; there is nothing left to step.", "epochs", 409)
+        ds = store().load_dataset(row["dataset_id"])
+        cfg = nn.TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in row["config"].items()})
+        result = nn.step(ds, cfg, store().model_of(row), row["step_state"], row["epoch"])
+        point = dict(epoch=result.epoch, train_loss=result.train_loss, test_loss=result.test_loss)
+        store().record_progress(row["id"], [point], (result.epoch, result.model), step_state=result.state,
+                                last_step=_step_rows(row, result), message=_diverged(result))
+
+
+def _diverged(result) -> str | None:
+    return ("That step made the loss blow up; the weights shown are the last good ones. Lower the learning "
+            "rate." if result.diverged else None)
+
+
+def _step_rows(row, result) -> dict:
+    """Per weight: its value before, its gradient, its update and its value after, to the last bit."""
+    names = charts.node_names(result.model.layers, ("a", "b"), store().dataset_row(row["dataset_id"])["output_names"])
+    rows = []
+    for li, ((w, b), (gw, gb), (uw, ub)) in enumerate(zip(result.model.params, result.gradient, result.update,
+                                                          strict=True)):
+        for j in range(w.shape[1]):
+            for i in range(w.shape[0]):
+                rows.append(_step_row(li, names[li][i], names[li + 1][j], w[i, j], gw[i, j], uw[i, j]))
+            rows.append(_step_row(li, "bias", names[li + 1][j], b[j], gb[j], ub[j]))
+    return dict(epoch=result.epoch, loss_before=result.loss_before, rows=rows)
+
+
+def _step_row(layer, src, dst, after, gradient, update) -> dict:
+    after, update = np.float32(after), np.float32(update)
+    return dict(layer=layer + 1, src=src, dst=dst, before=float(after - update), gradient=float(gradient),
+                delta=float(update), after=float(after))
+
+
+def start_draft(row) -> None:
+    """Train the rest of a stepped run: it continues from the weights the steps reached."""
+    if row["status"] != "draft":
+        raise Refused(f"This run has already started ({row['status']}).", "status", 409)
+    _check_capacity()
+    store().update_run(row["id"], status="queued")
+    runner().submit(row["id"], row["epochs"])
 
 
 def _check_capacity() -> None:
@@ -176,7 +243,7 @@ def run_state(row) -> dict:
                  epochs=row["epochs"], train_loss=row["train_loss"], test_loss=row["test_loss"],
                  config=row["config"],
                  error=row["message"], findings=row["findings"], has_model=row["model"] is not None,
-                 checkpoint_epoch=row["checkpoint_epoch"], share_token=row["share_token"],
+                 checkpoint_epoch=row["checkpoint_epoch"], share_token=row["share_token"], last_step=row["last_step"],
                  baseline_loss=row["baseline_loss"])
     if live is not None and not live.finished:   # while training, memory is ahead of the database
         state.update(status=live.status, epoch=live.epoch, train_loss=live.train_loss, test_loss=live.test_loss,
