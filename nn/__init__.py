@@ -18,7 +18,7 @@ from .train import TrainResult, loss_and_gradient, train
 
 __all__ = [
     "ACTIVATIONS", "OPTIMIZERS", "TASKS", "ConfigError", "Dataset", "Finding", "Model", "StepResult", "TrainConfig",
-    "TrainResult", "dataset_from_arrays", "dataset_from_csv", "dataset_to_csv", "diagnose", "initial_model", "load_model",
-    "loss_and_gradient", "make_dataset", "model_from_dict", "model_to_dict", "save_model", "step", "train",
-    "true_outputs",
+    "TrainResult", "dataset_from_arrays", "dataset_from_csv", "dataset_to_csv", "diagnose", "initial_model",
+    "load_model", "loss_and_gradient", "make_dataset", "model_from_dict", "model_to_dict", "save_model", "step",
+    "train", "true_outputs",
 ]

@@ -33,7 +33,7 @@ class Explanation:
     truth: list[str]                  # the task's formulas as text (empty for imported data)
     true_affine: list[Formula] | None  # the task's coefficients, when the task is a straight-line map
     largest_error: float | None       # the largest |learned − true| coefficient, when both are affine
-    fit_r2: list[float] | None = None  # how well the straight line fits a nonlinear network
+    fit_r2: list[float | None] | None = None  # how well the line fits a nonlinear net (None: it is constant)
 
 
 def _formulas(names, w, b) -> list[Formula]:
@@ -63,7 +63,10 @@ def explain(model: Model, output_names, task: str | None = None, x=None) -> Expl
         coef, *_ = np.linalg.lstsq(xb, y, rcond=None)
         affine = (coef[:2], coef[2])
         resid = ((xb @ coef - y) ** 2).mean(axis=0)
-        r2 = [float(v) for v in 1 - resid / np.maximum(y.var(axis=0), 1e-300)]
+        var = y.var(axis=0)
+        # a network that answers the same everywhere (saturated) has nothing for a line to explain: None
+        r2 = [float(1 - r / v) if v > 1e-12 * max(1.0, float(np.abs(y).max()) ** 2) else None
+              for r, v in zip(resid, var, strict=True)]
     learned = _formulas(output_names, *affine)
     truth = task_affine(task) if task else None
     error = None

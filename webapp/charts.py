@@ -53,7 +53,7 @@ def log_lines(series: list[dict]) -> dict:
              for i, s in enumerate(series)]
     return dict(empty=False, width=WIDTH, height=HEIGHT, left=PAD_L, right=WIDTH - PAD_R, top=PAD_T,
                 bottom=HEIGHT - PAD_B, lines=lines, y_ticks=y_ticks,
-                x_ticks=[(sx(t), f"{t:,.0f}") for t in _nice_ticks(x0, x1) if x0 <= t <= x1])
+                x_ticks=[(sx(t), f"{t:,.0f}") for t in _nice_ticks(x0, x1) if x0 <= t <= x1 and float(t).is_integer()])
 
 
 def loss_chart(history: list[dict]) -> dict:
