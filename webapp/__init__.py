@@ -53,11 +53,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["tinynet_runner"] = Runner(store, workers=int(app.config["WORKERS"]))
     csrf.init_app(app)
 
-    from . import api, datasets, errors, models, pages, runs, services, transfer
+    from . import api, builder, datasets, errors, models, pages, runs, services, transfer
     app.before_request(services.load_owner)
     errors.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(datasets.bp)
+    app.register_blueprint(builder.bp)
     app.register_blueprint(runs.bp)
     app.register_blueprint(models.bp)
     app.register_blueprint(transfer.bp)

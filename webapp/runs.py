@@ -1,11 +1,10 @@
-"""Run pages: the network builder, the live run page (SSE), stop and predict."""
+"""Run pages: the live run page and its event stream, stop, resume, step, share and predict."""
 
 from __future__ import annotations
 
 import time
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, stream_with_context, url_for
-from werkzeug.datastructures import MultiDict
 
 import nn
 from nn.explain import explain
@@ -15,8 +14,6 @@ from .db import dataset_from_row
 from .services import (
     NoModel,
     Refused,
-    check_run,
-    owner,
     predict,
     resume_run,
     run_or_404,
@@ -24,7 +21,6 @@ from .services import (
     runner,
     shared_run_or_404,
     start_draft,
-    start_run,
     step_run,
     stop_run,
     store,
@@ -32,100 +28,6 @@ from .services import (
 
 bp = Blueprint("runs", __name__)
 SSE_MIN_INTERVAL = 0.25
-
-
-# -- building a run --------------------------------------------------------------------------------------
-# The builder's state is always what its form would submit; the same keys make its shareable URL.
-CONFIG_KEYS = ("dataset_id", "layers", "activations", "optimizer", "learning_rate", "epochs", "batch_size", "seed",
-               "normalize")
-
-
-def _builder(form: MultiDict, errors, status=200):
-    findings = []
-    if not errors:
-        try:
-            _, cfg, ds = check_run(form, forms.FORM)
-            findings = nn.diagnose(ds, cfg)
-        except forms.Invalid as e:
-            errors = e.errors
-    values = _display(form)
-    config_url = _config_url(values)
-    partial = request.headers.get("HX-Request")
-    html = render_template("runs/_builder.html" if partial else "runs/new.html", values=values, errors=errors,
-                           findings=findings, datasets=store().list_datasets(owner()), presets=forms.PRESETS,
-                           activations=nn.ACTIVATIONS, optimizers=nn.OPTIMIZERS, config_url=config_url)
-    return html, status, {"HX-Push-Url": config_url} if partial else {}
-
-
-def _display(form: MultiDict) -> dict:
-    """What the form shows: one activation select per weight layer, even while the layer count changes."""
-    values = {k: form.get(k, "") for k in CONFIG_KEYS}
-    layers = form.get("layers", "").replace(",", " ").split()
-    acts = form.getlist("activations")
-    n = len(layers) - 1
-    if n >= 1 and len(acts) != n:
-        acts = ((acts or ["linear"]) + [(acts or ["linear"])[-1]] * n)[:n]
-    values.update(layers=", ".join(layers), activations=acts, normalize="normalize" in form)
-    return values
-
-
-def _config_url(values: dict) -> str:
-    query = {k: values[k] for k in CONFIG_KEYS if values[k] not in ("", None, False, [])}
-    query.update(layers=values["layers"].replace(" ", ""), activations=",".join(values["activations"]))
-    if values["normalize"]:
-        query["normalize"] = "on"
-    return url_for("runs.new", **query)
-
-
-def _preset_form(name: str | None, dataset_id) -> MultiDict:
-    p = forms.preset(name)
-    form = MultiDict(dict(dataset_id=dataset_id or "", layers=",".join(map(str, p["layers"])),
-                          optimizer=p["optimizer"], learning_rate=f"{p['learning_rate']:g}", epochs=str(p["epochs"]),
-                          batch_size="" if p["batch_size"] is None else str(p["batch_size"]), seed=str(p["seed"])))
-    form.setlist("activations", p["activations"])
-    if p["normalize"]:
-        form["normalize"] = "on"
-    return form
-
-
-def _query_form(args) -> MultiDict:
-    """A shared configuration URL: /runs/new?layers=2,8,2&activations=tanh,linear&optimizer=adam&..."""
-    form = MultiDict((k, v) for k, v in args.items(multi=True) if k in CONFIG_KEYS and k != "activations")
-    form.setlist("activations", [a for v in args.getlist("activations") for a in v.split(",") if a])
-    return form
-
-
-@bp.get("/runs/new")
-def new():
-    dataset_id = request.args.get("dataset_id") or _newest_dataset_id()
-    if any(k in request.args for k in CONFIG_KEYS if k != "dataset_id"):
-        form = _query_form(request.args)
-        form["dataset_id"] = dataset_id or ""
-    else:
-        form = _preset_form(request.args.get("preset"), dataset_id)
-    return _builder(form, {})
-
-
-def _newest_dataset_id():
-    rows = store().list_datasets(owner())
-    return rows[0]["id"] if rows else None
-
-
-@bp.post("/runs/check")
-def check():
-    """htmx: the builder re-rendered for the current values, with what diagnose says of them."""
-    return _builder(request.form, {})
-
-
-@bp.post("/runs/new")
-def create():
-    try:
-        run_id = start_run(request.form, forms.FORM, draft=request.form.get("mode") == "step")
-    except forms.Invalid as e:
-        return _builder(request.form, e.errors, 422)
-    except Refused as e:
-        return _builder(request.form, {e.field: e.message}, e.status)
-    return redirect(url_for("runs.show", run_id=run_id), code=303)
 
 
 # -- watching a run --------------------------------------------------------------------------------------
@@ -146,9 +48,12 @@ def _links(row, token=None) -> dict:
 def _run_context(row, token=None, **extra):
     state = run_state(row)
     dataset = store().dataset_row(row["dataset_id"])
+    # a finished model is measured on its dataset's test set; a training one is not (it moves on anyway)
+    final = state["model"] is not None and state["status"] not in ("queued", "running")
+    ds = dataset_from_row(dataset) if final else None
     return dict(run=state, chart=charts.loss_chart(state["history"]), dataset=dataset,
-                inside=_inside(state, dataset), rebound=_rebound(state),
-                generalisation=_generalisation(state, dataset), links=_links(row, token),
+                inside=_inside(state, dataset, ds), rebound=_rebound(state),
+                generalisation=_generalisation(state["model"], dataset, ds), links=_links(row, token),
                 readonly=token is not None, prediction=None, errors={}, values={}) | extra
 
 
@@ -162,15 +67,13 @@ def _rebound(state) -> dict | None:
     return best if last["test_loss"] > 100 * best["test_loss"] and best is not last else None
 
 
-def _inside(state, dataset) -> dict | None:
+def _inside(state, dataset, ds) -> dict | None:
     """The network's weights as a diagram and a table, and the formula it computes."""
     model = state["model"]
     if model is None:
         return None
     outputs = dataset["output_names"]
-    x = None
-    if state["status"] not in ("queued", "running") and model.effective_affine() is None:
-        x = dataset_from_row(dataset).x_test   # the straight-line fit of a nonlinear net, once it is final
+    x = None if ds is None else ds.x_test   # for a nonlinear net's straight-line fit, once it is final
     return dict(diagram=charts.network(model, ("a", "b"), outputs),
                 weights=charts.weight_rows(model, ("a", "b"), outputs),
                 explanation=explain(model, outputs, dataset["task"], x))
@@ -180,12 +83,10 @@ def _page(row, token=None, status=200, **extra):
     return render_template("runs/show.html", **_run_context(row, token, **extra)), status
 
 
-def _generalisation(state, dataset) -> dict | None:
+def _generalisation(model, dataset, ds) -> dict | None:
     """For a finished run: predicted against true on the test set, and the error beyond the training box."""
-    model = state["model"]
-    if model is None or state["status"] in ("queued", "running"):
+    if ds is None:
         return None
-    ds = dataset_from_row(dataset)
     predicted = model.predict(ds.x_test)
     out = dict(parity=[charts.parity(ds.y_test[:, k], predicted[:, k], name)
                        for k, name in enumerate(ds.output_names)], error_map=None)
