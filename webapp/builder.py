@@ -75,7 +75,7 @@ def _query_form(args) -> MultiDict:
 
 @bp.get("/runs/new")
 def new():
-    dataset_id = request.args.get("dataset_id") or _newest_dataset_id()
+    dataset_id = _own_dataset_id(request.args.get("dataset_id"))
     if any(k in request.args for k in CONFIG_KEYS if k != "dataset_id"):
         form = _query_form(request.args)
         form["dataset_id"] = dataset_id or ""
@@ -84,9 +84,11 @@ def new():
     return _builder(form, {})
 
 
-def _newest_dataset_id():
+def _own_dataset_id(asked):
+    """The dataset asked for if it is yours; else your newest (a shared link names the sharer's dataset)."""
     rows = store().list_datasets(owner())
-    return rows[0]["id"] if rows else None
+    ids = {str(r["id"]) for r in rows}
+    return asked if asked in ids else (rows[0]["id"] if rows else None)
 
 
 @bp.post("/runs/check")

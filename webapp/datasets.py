@@ -1,5 +1,7 @@
 """Dataset pages: the generator form and a dataset's summary."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
 import numpy as np
 from flask import Blueprint, redirect, render_template, request, url_for
 
@@ -14,7 +16,8 @@ bp = Blueprint("datasets", __name__, url_prefix="/datasets")
 
 @bp.get("/new")
 def new():
-    return render_template("datasets/new.html", values=_form_values(forms.DATASET_DEFAULTS), errors={}, tasks=nn.TASKS)
+    values = _form_values(forms.DATASET_DEFAULTS) | {"next": request.args.get("next", "")}
+    return render_template("datasets/new.html", values=values, errors={}, tasks=nn.TASKS)
 
 
 @bp.post("/new")
@@ -23,7 +26,17 @@ def create():
         dataset_id = create_dataset(request.form, forms.FORM)
     except forms.Invalid as e:
         return render_template("datasets/new.html", values=request.form, errors=e.errors, tasks=nn.TASKS), 422
-    return redirect(url_for("datasets.show", dataset_id=dataset_id), code=303)
+    return redirect(_next(request.form.get("next", ""), dataset_id) or url_for("datasets.show", dataset_id=dataset_id),
+                    code=303)
+
+
+def _next(target: str, dataset_id: int) -> str | None:
+    """Back to the run builder that sent us here (only there: no open redirects), now with this dataset."""
+    url = urlsplit(target)
+    if url.scheme or url.netloc or url.path != url_for("builder.new"):
+        return None
+    query = [(k, v) for k, v in parse_qsl(url.query) if k != "dataset_id"] + [("dataset_id", str(dataset_id))]
+    return f"{url.path}?{urlencode(query)}"
 
 
 @bp.get("/<int:dataset_id>")

@@ -24,8 +24,7 @@ def register(app):
     def http_error(e):
         if request.path.startswith("/api/"):   # e.g. an unknown API address: still JSON
             return jsonify(error=e.description or e.name, field=None), e.code
-        return _page(e.code, e.description if e.code in (404, 413, 429) and e.description else
-                     MESSAGES.get(e.code, e.name))
+        return _page(e.code, e.description or MESSAGES.get(e.code, e.name))
 
 
 def _page(status, message):

@@ -192,17 +192,35 @@ def test_an_unknown_dataset_page_is_a_404(client):
 
 
 # -- the network builder -------------------------------------------------------------------------------
-def test_the_builder_asks_for_a_dataset_first(client):
-    page = parse_html(client.get("/runs/new"))
-    assert "dataset" in page.one("main").text
-    assert page.select('main a[href="/datasets/new"]')
-    assert not page.select("#train")
+def test_the_builder_asks_for_a_dataset_first_and_keeps_the_configuration(client):
+    resp = client.get("/runs/new?layers=2,8,2&activations=tanh,linear")
+    page = parse_html(resp)
+    assert "You need a dataset" in page.one("#need-dataset").text
+    link = page.one("#generate-first").attrs["href"]
+    assert link.startswith("/datasets/new?next=")
+    assert "disabled" in page.one("#train").attrs
+    assert page.one("#layers").attrs["value"] == "2, 8, 2"
+    # generating the dataset from there comes back to the same configuration, now with the dataset
+    form = parse_html(client.get(link))
+    back = client.post("/datasets/new", data={**DATASET_FORM, "next": form.one("input[name=next]").attrs["value"]})
+    assert back.status_code == 303
+    assert back.location.startswith("/runs/new?") and "layers=2%2C8%2C2" in back.location
+    assert "dataset_id=" in back.location
+    builder = parse_html(client.get(back.location))
+    assert builder.one("#layers").attrs["value"] == "2, 8, 2"
+    assert builder.one("#act-1 option[selected]").text == "tanh"
+
+
+def test_next_only_leads_back_to_the_builder(client):
+    for target in ("https://evil.example/runs/new", "//evil.example/x", "/datasets/1", "javascript:alert(1)"):
+        resp = client.post("/datasets/new", data={**DATASET_FORM, "next": target})
+        assert resp.status_code == 303 and resp.location.startswith("/datasets/"), target
 
 
 def test_posting_a_run_without_any_dataset_is_a_422(client):
     resp = client.post("/runs/new", data=builder_form(1, dataset_id=None))
     assert resp.status_code == 422
-    assert parse_html(resp).select('main a[href="/datasets/new"]')
+    assert parse_html(resp).one("#generate-first").attrs["href"].startswith("/datasets/new")
 
 
 def test_the_builder_starts_with_the_default_network(client, dataset_id):
