@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import make_test_app
 
-from .helpers import create_dataset
+from .helpers import create_dataset, start_run, wait_finished
 
 
 @pytest.fixture
@@ -28,3 +28,16 @@ def single_worker_app(tmp_path):
 @pytest.fixture
 def single_worker_client(single_worker_app):
     return single_worker_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """(client, run id) of a short, finished run on the notebook's dataset, shared by a module's questions."""
+    app = make_test_app(tmp_path_factory.mktemp("trained"), WTF_CSRF_ENABLED=False)
+    try:
+        client = app.test_client()
+        run_id = start_run(client, create_dataset(client), epochs=300)
+        assert wait_finished(client, run_id)["status"] == "completed"
+        yield client, run_id
+    finally:
+        app.extensions["tinynet_runner"].shutdown()

@@ -7,8 +7,6 @@ import math
 
 import pytest
 
-from tests.conftest import make_test_app
-
 from .helpers import (
     ACTIVE,
     assert_json_error,
@@ -256,19 +254,6 @@ def test_a_run_id_too_big_for_the_database_is_a_404(client, method, path):
 
 
 # -- predictions: one trained run, many questions ------------------------------------------------------------
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """(client, run id) of a short, finished run on the notebook's dataset, shared by the predict tests."""
-    app = make_test_app(tmp_path_factory.mktemp("trained"), WTF_CSRF_ENABLED=False)
-    try:
-        client = app.test_client()
-        run_id = start_run(client, create_dataset(client), epochs=300)
-        assert wait_finished(client, run_id)["status"] == "completed"
-        yield client, run_id
-    finally:
-        app.extensions["tinynet_runner"].shutdown()
-
-
 BAD_PREDICTIONS = [
     ({}, ("a", "b")), ({"a": 1}, "b"), ({"b": 1}, "a"), ({"a": "15", "b": 4}, "a"), ({"a": 15, "b": [4]}, "b"),
     ({"a": True, "b": 4}, "a"), ({"a": None, "b": 4}, "a"), ({"a": {"v": 1}, "b": 4}, "a"),

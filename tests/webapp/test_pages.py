@@ -9,8 +9,6 @@ import re
 
 import pytest
 
-from tests.conftest import make_test_app
-
 from .helpers import (
     create_dataset,
     field_error,
@@ -396,19 +394,6 @@ def test_generate_train_and_predict_through_the_pages(client):
     assert "completed" in row.text
 
 
-@pytest.fixture(scope="module")
-def trained_page(tmp_path_factory):
-    """(client, run id): a short finished run to ask bad questions of."""
-    app = make_test_app(tmp_path_factory.mktemp("pages"), WTF_CSRF_ENABLED=False)
-    try:
-        client = app.test_client()
-        run_id = start_run(client, create_dataset(client), epochs=300)
-        assert wait_finished(client, run_id)["status"] == "completed"
-        yield client, run_id
-    finally:
-        app.extensions["tinynet_runner"].shutdown()
-
-
 BAD_QUESTIONS = [
     ({"a": "", "b": "4"}, "a"), ({"a": "x", "b": "4"}, "a"), ({"a": "15"}, "b"), ({"b": "4"}, "a"),
     ({"a": "nan", "b": "4"}, "a"), ({"a": "15", "b": "inf"}, "b"), ({"a": "1e10", "b": "4"}, "a"),
@@ -418,8 +403,8 @@ BAD_QUESTIONS = [
 
 @pytest.mark.parametrize("htmx", [False, True])
 @pytest.mark.parametrize(("form", "field"), BAD_QUESTIONS, ids=[str(f) for f, _ in BAD_QUESTIONS])
-def test_a_bad_question_is_answered_beside_the_form(trained_page, form, field, htmx):
-    client, run_id = trained_page
+def test_a_bad_question_is_answered_beside_the_form(trained, form, field, htmx):
+    client, run_id = trained
     resp = client.post(f"/runs/{run_id}/predict", data=form, headers={"HX-Request": "true"} if htmx else {})
     assert resp.status_code == 422
     page = parse_html(resp)
@@ -428,8 +413,8 @@ def test_a_bad_question_is_answered_beside_the_form(trained_page, form, field, h
     assert bool(page.select("html")) is not htmx
 
 
-def test_the_predict_form_keeps_what_was_typed(trained_page):
-    client, run_id = trained_page
+def test_the_predict_form_keeps_what_was_typed(trained):
+    client, run_id = trained
     page = parse_html(client.post(f"/runs/{run_id}/predict", data={"a": "abc", "b": "4"}))
     assert page.one("#predict-form input[name=a]").get("value") == "abc"
     assert page.one("#predict-form input[name=b]").get("value") == "4"
