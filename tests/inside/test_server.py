@@ -149,11 +149,6 @@ def test_compare_at_most_eight_runs(client, finished):
     assert error_page(client.get(f"/compare?runs={eight}"), 404) == f"There is no run {finished + 1}."
 
 
-LOST_MESSAGES = ("webapp/errors.py shows abort()'s description only for 404, 413 and 429, so the sentences "
-                 "written for 400 and 409 answers (pages.compare, models._download) never reach the page: it says "
-                 "'The request could not be understood.' or 'Conflict' instead")
-
-
 def test_compare_errors_say_what_was_wrong(client):
     assert "run numbers" in error_page(client.get("/compare?runs=x"), 400)
     nine = ",".join(str(k) for k in range(1, 10))

@@ -89,10 +89,13 @@ def test_upload_error_names_the_row(page: Page, tmp_path: Path):
     expect(page.locator("#test_percent")).to_have_value("50")
 
 
-def test_upload_over_the_size_limit_says_so(page: Page, tmp_path: Path):
+def test_upload_over_the_size_limit_says_so(page: Page, tmp_path: Path, live_server):
+    limit = live_server.app.config["MAX_CONTENT_LENGTH"]
+    row = "12.345678,3.4567891,15.802467\n"
     big = tmp_path / "big.csv"
-    big.write_text("a,b,sum\n" + "12.345678,3.4567891,15.802467\n" * 80_000)   # about 2.4 MB: over 2 MiB
+    big.write_text("a,b,sum\n" + row * (limit // len(row) + 1000))   # just over the limit
     page.goto("/datasets/upload")
     page.set_input_files("#file", big)
     page.get_by_role("button", name="Upload").click()
-    expect(page.locator("#error-file")).to_have_text("the upload is larger than 2 MiB: send fewer rows")
+    message = f"the upload is larger than {limit / 2**20:g} MiB: send fewer rows"
+    expect(page.locator("#error-file")).to_have_text(message)

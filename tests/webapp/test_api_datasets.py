@@ -171,7 +171,7 @@ def test_addresses_that_match_nothing_still_answer_json(client, url):
 
 
 def test_a_body_over_the_size_limit_is_refused_as_json(client):
-    text = '{"n": 10, "padding": "' + "x" * (3 * 1024 * 1024) + '"}'
+    text = '{"n": 10, "padding": "' + "x" * client.application.config["MAX_CONTENT_LENGTH"] + '"}'
     resp = post_raw(client, "/api/datasets", text)
     assert resp.status_code == 413
     assert_json_error(resp, "body", status=413)
