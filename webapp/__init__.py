@@ -44,8 +44,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("DATABASE_URL", os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'tinynet.db'}")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _instance_secret(instance)
-    if app.config["DATABASE_URL"].startswith(f"sqlite:///{instance}"):
-        instance.mkdir(parents=True, exist_ok=True)
 
     store = Store(make_engine(app.config["DATABASE_URL"]))
     store.interrupt_active_runs()   # nothing trains in a process that just started

@@ -8,6 +8,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import (
@@ -31,7 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 import nn
 
@@ -95,6 +96,9 @@ def now() -> datetime:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)   # a new lab starts in an empty folder
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
