@@ -1,4 +1,4 @@
-"""The home page (your datasets and runs, newest first) and the comparison of several runs."""
+"""The home page (your datasets and runs, newest first), the notebook's story, and comparing runs."""
 
 from flask import Blueprint, abort, render_template, request
 
@@ -12,6 +12,12 @@ MAX_COMPARED = 8
 @bp.get("/")
 def index():
     return render_template("index.html", datasets=store().list_datasets(owner()), runs=store().list_runs(owner()))
+
+
+@bp.get("/notebook")
+def notebook():
+    """The story tinynet starts from: why the learner's network never learned, and where to see each cause."""
+    return render_template("notebook.html")
 
 
 @bp.get("/compare")
