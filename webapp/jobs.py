@@ -101,7 +101,7 @@ class Runner:
         with self._lock:
             if run_id in self._queue:
                 self._queue.remove(run_id)
-                queued = True
+                queued, moved_up = True, list(self._queue)
             elif run_id in self._live and not self._live[run_id].finished:
                 self._stopping.add(run_id)
                 return True
@@ -110,6 +110,8 @@ class Runner:
         if queued:
             self.store.update_run(run_id, status="stopped", finished_at=now())
             self._update(run_id, status="stopped")
+            for waiting in moved_up:
+                self._update(waiting)
         return True
 
     def subscribe(self, run_id: int) -> Subscription:
@@ -196,6 +198,9 @@ class Runner:
                 if self._closing.is_set():
                     return
                 run_id = self._queue.popleft()
+                moved_up = list(self._queue)
+            for waiting in moved_up:   # their pages show their place in line: it just changed
+                self._update(waiting)
             try:
                 self._train(run_id)
             except Exception as e:  # a bug must fail the run, never kill the worker or hide the cause

@@ -119,3 +119,24 @@ def test_a_waiting_run_streams_heartbeats_until_it_is_stopped(single_worker_clie
 def test_an_unknown_run_has_no_stream(client):
     assert client.get("/runs/1/events").status_code == 404
     assert client.get("/runs/0/events").status_code == 404
+
+
+def test_a_waiting_runs_page_sees_its_place_in_line_move_up(single_worker_client):
+    client = single_worker_client
+    ds = create_dataset(client)
+    first = start_run(client, ds, epochs=1_000_000)
+    wait_run(client, first, lambda r: r["status"] == "running")
+    second = start_run(client, ds, epochs=1_000_000)
+    third = start_run(client, ds, epochs=1_000_000)
+    assert get_run(client, third)["position"] == 2
+    with EventStream(client, f"/runs/{third}/events") as stream:
+        post_json(client, f"/api/runs/{second}/stop", {})   # the one ahead leaves the line
+        moved = stream.read_until("progress", timeout=10)[-1]
+        assert "position 1" in parse_html(moved.data).one("#status").text
+        post_json(client, f"/api/runs/{first}/stop", {})    # the running one ends: the third starts
+        started = stream.read_until("progress", timeout=20)[-1]
+        while "running" not in parse_html(started.data).one("#status").text:
+            started = stream.read_until("progress", timeout=20)[-1]
+        post_json(client, f"/api/runs/{third}/stop", {})
+        stream.read_until("done", timeout=20)
+    wait_finished(client, first)
