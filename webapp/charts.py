@@ -163,7 +163,8 @@ def error_map(model, true_fn, a_range, b_range, cells: int = 28, margin: float =
     grid = np.array([(a, b) for b in bc for a in ac])
     err = np.abs(model.predict(grid) - true_fn(grid)).mean(axis=1)
     logs = np.log10(np.maximum(err, 1e-12))
-    lo, hi = float(logs.min()), float(max(logs.max(), logs.min() + 1e-9))
+    # at least a decade of colour: an error that barely varies should look even, not like a heat map
+    lo, hi = float(logs.min()), float(max(logs.max(), logs.min() + 1.0))
     size, pad = 300, 40
     cell = (size - pad - 10) / cells
     rects = [dict(x=pad + (k % cells) * cell, y=10 + (cells - 1 - k // cells) * cell, error=float(e),
@@ -176,6 +177,6 @@ def error_map(model, true_fn, a_range, b_range, cells: int = 28, margin: float =
                h=(b1 - b0) / (b_edges[-1] - b_edges[0]) * (size - pad - 10))
     inside = (grid[:, 0] >= a0) & (grid[:, 0] <= a1) & (grid[:, 1] >= b0) & (grid[:, 1] <= b1)
     return dict(size=size, pad=pad, cell=cell, rects=rects, box=box, a=(a_edges[0], a_edges[-1]),
-                b=(b_edges[0], b_edges[-1]), err_lo=10 ** lo, err_hi=10 ** hi,
+                b=(b_edges[0], b_edges[-1]), err_lo=float(err.min()), err_hi=float(err.max()),
                 inside_mean=float(err[inside].mean()) if inside.any() else None,
                 outside_mean=float(err[~inside].mean()) if (~inside).any() else None)
