@@ -32,6 +32,16 @@ class TrainConfig:
     normalize: bool = True
     target_loss: float | None = None     # stop early once test MSE (raw units) falls below it
 
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        """From JSON-like values (lists for tuples); keys that are not fields are ignored. Not validated."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in names})
+
+    def to_dict(self) -> dict:
+        """JSON-friendly: what the web app stores with a run."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
     @property
     def n_params(self) -> int:
         return sum(i * o + o for i, o in zip(self.layers[:-1], self.layers[1:], strict=False))

@@ -229,18 +229,6 @@ def _activations(f: Fields, layers):
     return raw
 
 
-def train_config(v: dict) -> nn.TrainConfig:
-    return nn.TrainConfig(layers=tuple(v["layers"]), activations=tuple(v["activations"]),
-                          optimizer=v["optimizer"], learning_rate=v["learning_rate"], epochs=v["epochs"],
-                          batch_size=v["batch_size"], seed=v["seed"], normalize=v["normalize"])
-
-
-def config_dict(cfg: nn.TrainConfig) -> dict:
-    return dict(layers=list(cfg.layers), activations=list(cfg.activations), optimizer=cfg.optimizer,
-                learning_rate=cfg.learning_rate, epochs=cfg.epochs, batch_size=cfg.batch_size, seed=cfg.seed,
-                normalize=cfg.normalize)
-
-
 def parse_resume(raw: Mapping, source: str, checkpoint_epoch: int, max_epochs: int, default: int) -> int:
     """The epochs a resumed run should reach: its own unless asked for more."""
     f = Fields(raw, source)

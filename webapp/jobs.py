@@ -213,7 +213,7 @@ class Runner:
     def _train(self, run_id: int):
         row = self.store.run(run_id)
         ds = self.store.load_dataset(row["dataset_id"])
-        cfg = nn.TrainConfig(**_config_args(row["config"]))
+        cfg = nn.TrainConfig.from_dict(row["config"])
         init, start = None, 0
         if row["model"] is not None and row["checkpoint_epoch"]:   # resuming from a checkpoint
             init, start = nn.model_from_dict(json.loads(row["model"])), row["checkpoint_epoch"]
@@ -264,10 +264,3 @@ class Runner:
 
 
 KEEP_FINISHED = 100   # finished runs kept in memory for late watchers; the database has them all
-
-
-def _config_args(config: dict) -> dict:
-    args = dict(config)
-    args["layers"] = tuple(args["layers"])
-    args["activations"] = tuple(args["activations"])
-    return args

@@ -95,7 +95,7 @@ def check_run(raw, source) -> tuple[dict, nn.TrainConfig, nn.Dataset]:
     if ds is None:
         raise forms.Invalid({"dataset_id": f"there is no dataset {values['dataset_id']}"})
     try:
-        cfg = forms.train_config(values).validated(ds)
+        cfg = nn.TrainConfig.from_dict(values).validated(ds)
     except nn.ConfigError as e:
         raise forms.Invalid({e.field: e.message}) from None
     return values, cfg, ds
@@ -112,7 +112,9 @@ def start_run(raw, source, draft: bool = False) -> int:
         model = nn.initial_model(ds, cfg)
         initial = (model, dict(train_loss=_mse(model, ds.x_train, ds.y_train), test_loss=_mse(model, ds.x_test,
                                                                                              ds.y_test)))
-    run_id = store().add_run(values["dataset_id"], forms.config_dict(cfg), findings, baseline_loss(ds), owner(),
+    config = cfg.to_dict()
+    config.pop("target_loss")   # early stopping is the library's, not a choice the lab offers (yet)
+    run_id = store().add_run(values["dataset_id"], config, findings, baseline_loss(ds), owner(),
                              draft=initial)
     if not draft:
         runner().submit(run_id, cfg.epochs)
@@ -136,7 +138,7 @@ def step_run(row) -> None:
         if row["epoch"] >= row["epochs"]:
             raise Refused("Every epoch is done; there is nothing left to step.", "epochs", 409)
         ds = store().load_dataset(row["dataset_id"])
-        cfg = nn.TrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in row["config"].items()})
+        cfg = nn.TrainConfig.from_dict(row["config"])
         result = nn.step(ds, cfg, store().model_of(row), row["step_state"], row["epoch"])
         point = dict(epoch=result.epoch, train_loss=result.train_loss, test_loss=result.test_loss)
         store().record_progress(row["id"], [point], (result.epoch, result.model), step_state=result.state,
