@@ -10,7 +10,6 @@ import nn
 from nn.explain import explain
 
 from . import charts, forms
-from .db import dataset_from_row
 from .services import (
     NoModel,
     Refused,
@@ -47,10 +46,10 @@ def _links(row, token=None) -> dict:
 
 def _run_context(row, token=None, **extra):
     state = run_state(row)
-    dataset = store().dataset_row(row["dataset_id"])
+    dataset = store().dataset_info(row["dataset_id"])
     # a finished model is measured on its dataset's test set; a training one is not (it moves on anyway)
     final = state["model"] is not None and state["status"] not in ("queued", "running")
-    ds = dataset_from_row(dataset) if final else None
+    ds = store().load_dataset(row["dataset_id"]) if final else None
     return dict(run=state, chart=charts.loss_chart(state["history"]), dataset=dataset,
                 inside=_inside(state, dataset, ds), rebound=_rebound(state),
                 generalisation=_generalisation(state["model"], dataset, ds), links=_links(row, token),

@@ -14,7 +14,7 @@ from flask import abort, current_app, g, session
 import nn
 
 from . import charts, forms
-from .db import ACTIVE, RESUMABLE, Store
+from .db import ACTIVE, RESUMABLE, Store, dataset_from_row
 from .jobs import Runner
 
 
@@ -91,7 +91,7 @@ def check_run(raw, source) -> tuple[dict, nn.TrainConfig, nn.Dataset]:
     """Validate a run request against its dataset; raises forms.Invalid naming the field."""
     values = forms.parse_run(raw, source, current_app.config)
     row = store().dataset_row(values["dataset_id"])
-    ds = None if row is None or row["owner"] != owner() else store().load_dataset(values["dataset_id"])
+    ds = None if row is None or row["owner"] != owner() else dataset_from_row(row)
     if ds is None:
         raise forms.Invalid({"dataset_id": f"there is no dataset {values['dataset_id']}"})
     try:
@@ -152,7 +152,8 @@ def _diverged(result) -> str | None:
 
 def _step_rows(row, result) -> dict:
     """Per weight: its value before, its gradient, its update and its value after, to the last bit."""
-    names = charts.node_names(result.model.layers, ("a", "b"), store().dataset_row(row["dataset_id"])["output_names"])
+    outputs = store().dataset_info(row["dataset_id"])["output_names"]
+    names = charts.node_names(result.model.layers, ("a", "b"), outputs)
     rows = []
     for li, ((w, b), (gw, gb), (uw, ub)) in enumerate(zip(result.model.params, result.gradient, result.update,
                                                           strict=True)):
@@ -220,7 +221,7 @@ def _model(row) -> nn.Model:
 
 def predict(run_row, inputs: np.ndarray) -> dict:
     model = _model(run_row)
-    ds_row = store().dataset_row(run_row["dataset_id"])
+    ds_row = store().dataset_info(run_row["dataset_id"])
     predictions = model.predict(inputs)
     expected = nn.true_outputs(ds_row["task"], inputs) if ds_row["task"] else None
     return dict(inputs=inputs.tolist(), predictions=predictions.tolist(),
