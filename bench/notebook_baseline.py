@@ -85,27 +85,22 @@ class Model:
             layerOut = self.layers[i].forward(layerOut)
         return layerOut
 
+    backprop_stop = 1   # the notebook's range(len(layers) - 1, 1, -1): the loop bug, it stops before layer 1
+
     def train(self, input, output):
         layerOut = self.layers[0].forward(input, save=True)
         for i in range(1, len(self.layers)):
             layerOut = self.layers[i].forward(layerOut, save=True)
         activToCost = lambda activs, output: mse(activs, output)  # noqa: E731
         activGrad = grad(activToCost, argnums=0)(layerOut, output)
-        for i in range(len(self.layers) - 1, 1, -1):   # the loop bug: stops before layer 1
+        for i in range(len(self.layers) - 1, self.backprop_stop, -1):
             activGrad = self.layers[i].backward(activGrad)
 
 
 class BackpropEveryLayerModel(Model):
     """Not the notebook: its loop made to reach every layer, only to price a step that does backprop."""
 
-    def train(self, input, output):
-        layerOut = self.layers[0].forward(input, save=True)
-        for i in range(1, len(self.layers)):
-            layerOut = self.layers[i].forward(layerOut, save=True)
-        activToCost = lambda activs, output: mse(activs, output)  # noqa: E731
-        activGrad = grad(activToCost, argnums=0)(layerOut, output)
-        for i in range(len(self.layers) - 1, -1, -1):   # every layer, down to layer 0
-            activGrad = self.layers[i].backward(activGrad)
+    backprop_stop = -1   # every layer, down to layer 0
 
 
 def make_model(seed=0, cls=Model):

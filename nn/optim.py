@@ -10,7 +10,6 @@ import optax
 from .model import forward_columns
 
 OPTIMIZERS = ("sgd", "momentum", "adam", "lm")
-GRADIENT_OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9
 LM_MAX_PARAMS = 500          # J^T J is P x P and solved every step: keep P small
 LM_MAX_JACOBIAN = 100_000_000  # entries of the (samples x outputs) x P Jacobian held in memory

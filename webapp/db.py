@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import (
     JSON,
-    Boolean,
     Column,
     DateTime,
     Float,
@@ -72,7 +71,6 @@ runs = Table(
     Column("share_token", String(64), unique=True), # /share/<token>: read-only view for anyone with it
     Column("step_state", JSON),                     # step mode: the optimizer's memory between steps
     Column("last_step", JSON),                      # step mode: each weight's value, gradient and update
-    Column("stop_requested", Boolean, nullable=False, default=False),
 )
 
 history = Table(
@@ -156,8 +154,7 @@ class Store:
                 owner: str | None = None, draft: tuple[nn.Model, dict] | None = None) -> int:
         """A queued run, or with draft=(initial model, its losses at epoch 0) one waiting to be stepped."""
         values = dict(owner=owner, dataset_id=dataset_id, created_at=now(), config=config, status="queued",
-                      epoch=0, epochs=config["epochs"], findings=findings, baseline_loss=baseline_loss,
-                      stop_requested=False)
+                      epoch=0, epochs=config["epochs"], findings=findings, baseline_loss=baseline_loss)
         if draft is not None:
             values.update(status="draft", model=json.dumps(nn.model_to_dict(draft[0])), checkpoint_epoch=0,
                           **draft[1])
@@ -173,7 +170,7 @@ class Store:
         with self.engine.begin() as c:
             run_id = c.execute(insert(runs).values(
                 owner=owner, dataset_id=dataset_id, created_at=now(), finished_at=now(), config=config,
-                status="imported", epochs=0, findings=[], baseline_loss=baseline_loss, stop_requested=False,
+                status="imported", epochs=0, findings=[], baseline_loss=baseline_loss,
                 checkpoint_epoch=0, model=json.dumps(nn.model_to_dict(model)), **losses)).inserted_primary_key[0]
             c.execute(insert(history), [dict(run_id=run_id, **losses)])
             return run_id

@@ -139,10 +139,6 @@ class Runner:
         with self._lock:
             return self._live.get(run_id)
 
-    def active_count(self) -> int:
-        with self._lock:
-            return sum(not live.finished for live in self._live.values())
-
     def shutdown(self, timeout: float = 30.0) -> None:
         """Stop every training (marked interrupted, history and checkpoint kept) and end the workers."""
         self._closing.set()

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 import nn
 
 from . import forms
-from .services import baseline_loss, owner, run_or_404, shared_run_or_404, store
+from .services import baseline_loss, model_losses, owner, run_or_404, shared_run_or_404, store
 
 bp = Blueprint("models", __name__)
 
@@ -73,16 +73,11 @@ def _import(upload, form) -> int:
     if model.layers[0] != ds.n_inputs or model.layers[-1] != ds.n_outputs:
         raise forms.Invalid({"dataset_id": f"the model maps {model.layers[0]} inputs to {model.layers[-1]} outputs; "
                                            f"this dataset has {ds.n_inputs} and {ds.n_outputs}"})
-    return store().add_imported_run(dataset_id, model, _config(model), _losses(model, ds), baseline_loss(ds), owner())
+    return store().add_imported_run(dataset_id, model, _config(model), dict(epoch=0, **model_losses(model, ds)),
+                                      baseline_loss(ds), owner())
 
 
 def _config(model: nn.Model) -> dict:
     normalized = not (np.all(model.x_scaler.mean == 0) and np.all(model.x_scaler.std == 1))
     return dict(layers=list(model.layers), activations=list(model.activations), optimizer="uploaded",
                 learning_rate=0.0, epochs=0, batch_size=None, seed=0, normalize=bool(normalized))
-
-
-def _losses(model: nn.Model, ds: nn.Dataset) -> dict:
-    def mse(x, y):
-        return float(np.mean((model.predict(x) - y) ** 2))
-    return dict(epoch=0, train_loss=mse(ds.x_train, ds.y_train), test_loss=mse(ds.x_test, ds.y_test))

@@ -164,36 +164,29 @@ def stop(run_id):
 
 @bp.post("/runs/<int:run_id>/resume")
 def resume(run_id):
-    row = run_or_404(run_id)
-    try:
-        resume_run(row, request.form, forms.FORM)
-    except forms.Invalid as e:
-        return _page(row, status=422, action_error=e.message)
-    except Refused as e:
-        return _page(row, status=e.status, action_error=e.message)
-    return _after_action(row)
+    return _act(run_or_404(run_id), resume_run, request.form, forms.FORM)
 
 
 @bp.post("/runs/<int:run_id>/step")
 def step(run_id):
-    return _draft_action(run_or_404(run_id), step_run)
+    return _act(run_or_404(run_id), step_run)
 
 
 @bp.post("/runs/<int:run_id>/start")
 def start(run_id):
-    row = run_or_404(run_id)
-    try:
-        start_draft(row)
-    except Refused as e:
-        return _page(row, status=e.status, action_error=e.message)
-    return redirect(url_for("runs.show", run_id=run_id), code=303)   # a fresh page: it opens the live stream
+    return _act(run_or_404(run_id), start_draft, fresh_page=True)
 
 
-def _draft_action(row, action):
+def _act(row, action, *args, fresh_page=False):
+    """Carry out an action on a run; a refusal shows the run's page again with the reason."""
     try:
-        action(row)
+        action(row, *args)
+    except forms.Invalid as e:
+        return _page(row, status=422, action_error=e.message)
     except Refused as e:
         return _page(row, status=e.status, action_error=e.message)
+    if fresh_page:   # a run that just started needs a page that opens its live stream
+        return redirect(url_for("runs.show", run_id=row["id"]), code=303)
     return _after_action(row)
 
 

@@ -110,8 +110,7 @@ def start_run(raw, source, draft: bool = False) -> int:
     initial = None
     if draft:
         model = nn.initial_model(ds, cfg)
-        initial = (model, dict(train_loss=_mse(model, ds.x_train, ds.y_train), test_loss=_mse(model, ds.x_test,
-                                                                                             ds.y_test)))
+        initial = (model, model_losses(model, ds))
     config = cfg.to_dict()
     config.pop("target_loss")   # early stopping is the library's, not a choice the lab offers (yet)
     run_id = store().add_run(values["dataset_id"], config, findings, baseline_loss(ds), owner(),
@@ -121,8 +120,11 @@ def start_run(raw, source, draft: bool = False) -> int:
     return run_id
 
 
-def _mse(model: nn.Model, x, y) -> float:
-    return float(np.mean((model.predict(x) - y) ** 2))
+def model_losses(model: nn.Model, ds: nn.Dataset) -> dict:
+    """A model's train and test MSE on a dataset, in raw units, as history points record them."""
+    def mse(x, y):
+        return float(np.mean((model.predict(x) - y) ** 2))
+    return dict(train_loss=mse(ds.x_train, ds.y_train), test_loss=mse(ds.x_test, ds.y_test))
 
 
 _stepping = threading.Lock()   # one step at a time: two quick clicks must not both start from the same weights
